@@ -1,0 +1,14 @@
+"""embtool: word-embedding experiments from the command line and from Python.
+
+>>> from embtool import load_vectors
+>>> store = load_vectors("vectors/cbow")            # doctest: +SKIP
+>>> analogy(store, "king", "man", "woman")[0].word   # doctest: +SKIP
+"""
+
+from embtool.errors import EmbtoolError
+from embtool.store import VectorStore
+from embtool.vector_io import load_vectors, save_vectors
+
+__version__ = "0.1.0"
+
+__all__ = ["EmbtoolError", "VectorStore", "__version__", "load_vectors", "save_vectors"]

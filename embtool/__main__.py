@@ -1,0 +1,5 @@
+"""``python -m embtool`` runs the command-line interface."""
+
+from embtool.cli import main
+
+main()

@@ -1,0 +1,88 @@
+"""embtool analogy: A - B + C, e.g. king - man + woman = queen."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from embtool import similarity
+from embtool.cli.app import app
+from embtool.cli.inputs import read_queries
+from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
+from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
+from embtool.cli.vectors import VectorSource, vector_options
+from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
+
+
+def analogy_report(batch: similarity.Batch) -> Report:
+    records = [
+        {
+            "query": list(r.query),
+            "words": list(r.words),
+            "method": r.method.value,
+            "answers": [{"word": n.word, "score": n.score} for n in r.answers],
+        }
+        for r in batch.results
+    ]
+    rows = [
+        [r.query[0], r.query[1], r.query[2], rank, n.word, n.score]
+        for r in batch.results
+        for rank, n in enumerate(r.answers, 1)
+    ]
+    return Report(records, ["a", "b", "c", "rank", "word", "score"], rows, title="A - B + C")
+
+
+@app.command("analogy")
+@vector_options
+def analogy_command(
+    words: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            help="A B C, meaning A - B + C. '-' or a pipe reads one 'A B C' query per line from stdin.",
+            show_default=False,
+        ),
+    ] = None,
+    k: TopK = 5,
+    method: Annotated[
+        AnalogyMethod,
+        typer.Option(
+            "--method",
+            "-m",
+            help="add = 3CosAdd: cos(x, A - B + C); mul = 3CosMul: cos(x,A)cos(x,C)/(cos(x,B)+eps), "
+            "cosines shifted to [0, 1] (Levy & Goldberg 2014).",
+        ),
+    ] = AnalogyMethod.add,
+    epsilon: Annotated[
+        float,
+        typer.Option(
+            "--epsilon",
+            help="3CosMul's epsilon (Levy & Goldberg use 0.001; gensim's most_similar_cosmul 1e-6).",
+        ),
+    ] = COSMUL_EPSILON,
+    include_query: Annotated[
+        bool,
+        typer.Option(
+            "--include-query",
+            help="Also allow A, B and C themselves as answers (excluded by default, as in gensim).",
+        ),
+    ] = False,
+    restrict: RestrictOpt = None,
+    skip_unknown: SkipUnknownOpt = False,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Solve the analogy A - B + C: the words closest to A minus B plus C.
+
+    Example: [bold]embtool analogy king man woman[/bold] prints queen first (king - man + woman).
+    The query words themselves are excluded from the answers unless --include-query is given.
+    """
+    queries, _ = read_queries(words, arity=3, what="analogy")
+    store = source.open()
+    batch = similarity.analogies(
+        store, queries, k, method=method, restrict=restrict, include_query=include_query,
+        epsilon=epsilon, fold_case=not exact_case, skip_unknown=skip_unknown,
+    )
+    note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
+    note_skipped(batch.skipped)
+    emit(analogy_report(batch), fmt)

@@ -1,0 +1,62 @@
+"""Where query words come from: the command line, or stdin (``-`` or a pipe), one query a line."""
+
+import sys
+from collections.abc import Sequence
+
+from embtool.errors import UsageError
+
+
+def stdin_lines() -> list[str]:
+    """Non-blank lines of stdin, without ``#`` comment lines."""
+    lines = []
+    for line in sys.stdin:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def wants_stdin(args: Sequence[str] | None) -> bool:
+    """True for ``-`` or for no arguments with a pipe on stdin.
+
+    Raises: UsageError for no arguments with a terminal on stdin (never wait silently).
+    """
+    if args and list(args) == ["-"]:
+        return True
+    if args:
+        return False
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("no words given: pass them as arguments, or pipe queries on stdin (or '-')")
+    return True
+
+
+def read_queries(args: Sequence[str] | None, *, arity: int | None, what: str) -> tuple[list[list[str]], bool]:
+    """Queries from the arguments (one query) or stdin (one a line); returns (queries, batch?).
+
+    ``arity`` is the number of words a query needs (None: any number, at least one).
+    Raises: UsageError.
+    """
+    if wants_stdin(args):
+        queries = [line.split() for line in stdin_lines()]
+        if not queries:
+            raise UsageError(f"no {what} queries on stdin")
+        batch = True
+    else:
+        queries = [list(args or [])]
+        batch = False
+    if arity is not None:
+        for n, q in enumerate(queries, 1):
+            if len(q) != arity:
+                where = f"stdin line {n}" if batch else "arguments"
+                raise UsageError(f"{what} needs {arity} words, got {len(q)} in {where}: {' '.join(q)}")
+    return queries, batch
+
+
+def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], bool]:
+    """Single words from the arguments, or one per stdin line; returns (words, batch?)."""
+    if wants_stdin(args):
+        words = stdin_lines()
+        if not words:
+            raise UsageError(f"no {what} words on stdin")
+        return words, True
+    return list(args or []), len(args or []) > 1

@@ -1,0 +1,58 @@
+"""embtool neighbors: the nearest words to each query word."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from embtool import similarity
+from embtool.cli.app import app
+from embtool.cli.inputs import read_words
+from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
+from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
+from embtool.cli.vectors import VectorSource, vector_options
+
+
+def neighbors_report(batch: similarity.Batch) -> Report:
+    records = [
+        {
+            "query": r.query,
+            "word": r.word,
+            "neighbors": [{"word": n.word, "score": n.score} for n in r.neighbors],
+        }
+        for r in batch.results
+    ]
+    rows = [
+        [r.query, rank, n.word, n.score]
+        for r in batch.results
+        for rank, n in enumerate(r.neighbors, 1)
+    ]
+    return Report(records, ["query", "rank", "word", "score"], rows, title="Nearest neighbours")
+
+
+@app.command("neighbors")
+@vector_options
+def neighbors_command(
+    words: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Words to look up; '-' or a pipe reads one word per line from stdin."),
+    ] = None,
+    k: TopK = 10,
+    restrict: RestrictOpt = None,
+    skip_unknown: SkipUnknownOpt = False,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Print the K words nearest to each WORD by cosine similarity (the word itself excluded).
+
+    Example: [bold]embtool neighbors frog -k 5[/bold]
+    """
+    queries, _ = read_words(words, what="neighbors")
+    store = source.open()
+    batch = similarity.neighbors(
+        store, queries, k, restrict=restrict, fold_case=not exact_case, skip_unknown=skip_unknown
+    )
+    note_folded([(r.query, r.word) for r in batch.results])
+    note_skipped(batch.skipped)
+    emit(neighbors_report(batch), fmt)

@@ -1,0 +1,122 @@
+"""One way to print results: Rich table on a terminal, TSV when piped, or JSON / JSON Lines.
+
+Commands build a :class:`Report` (JSON records plus a flat table view of the same data) and hand it to
+:func:`emit`; stdout carries nothing else. Messages go through :data:`err` (stderr).
+"""
+
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(str, Enum):
+    auto = "auto"
+    table = "table"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@dataclass
+class Report:
+    """A command's result: ``records`` for JSON, ``columns`` + ``rows`` for table and TSV."""
+
+    records: list[dict[str, Any]]
+    columns: Sequence[str]
+    rows: list[Sequence[Any]]
+    title: str | None = None
+    notes: list[str] = field(default_factory=list)
+    single: bool = False  # JSON: print the one record as an object, not a one-element list
+
+
+def resolve_format(fmt: Format) -> Format:
+    """``auto`` means a table on a terminal and TSV in a pipe."""
+    if fmt is Format.auto:
+        return Format.table if sys.stdout.isatty() else Format.tsv
+    return fmt
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _tsv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    return str(value).replace("\t", " ").replace("\n", " ")
+
+
+def _table_cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4f}" if math.isfinite(value) else "–"
+    return str(value)
+
+
+def emit(report: Report, fmt: Format) -> None:
+    """Write ``report`` to stdout in ``fmt``."""
+    fmt = resolve_format(fmt)
+    out = sys.stdout
+    if fmt is Format.json:
+        data = report.records[0] if report.single and len(report.records) == 1 else report.records
+        out.write(json.dumps(_json_safe(data), ensure_ascii=False, indent=2) + "\n")
+    elif fmt is Format.jsonl:
+        for record in report.records:
+            out.write(json.dumps(_json_safe(record), ensure_ascii=False) + "\n")
+    elif fmt is Format.tsv:
+        lines = ["\t".join(report.columns)]
+        lines.extend("\t".join(_tsv_cell(v) for v in row) for row in report.rows)
+        out.write("\n".join(lines) + "\n")
+    else:
+        table = Table(title=report.title, show_lines=False, header_style="bold")
+        for col in report.columns:
+            numeric = any(isinstance(r[report.columns.index(col)], (int, float)) for r in report.rows[:1])
+            table.add_column(col, justify="right" if numeric else "left")
+        for row in report.rows:
+            table.add_row(*(_table_cell(v) for v in row))
+        Console(file=out, highlight=False).print(table)
+    out.flush()
+
+
+def note(message: str) -> None:
+    """A one-line message on stderr (never on stdout)."""
+    err.print(f"[dim]note:[/dim] {escape(message)}", markup=True)
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/yellow] {escape(message)}", markup=True)
+
+
+def note_folded(pairs: Sequence[tuple[str, str]]) -> None:
+    """Tell the user which query words were matched by their lower-case form."""
+    seen: set[tuple[str, str]] = set()
+    for query, word in pairs:
+        if query != word and (query, word) not in seen:
+            seen.add((query, word))
+            note(f"{query!r} is not in the vectors; using {word!r}")
+
+
+def note_skipped(skipped: Sequence[Any]) -> None:
+    """Report batch queries left out for unknown words (``--skip-unknown``)."""
+    for s in skipped:
+        missing = ", ".join(repr(w) for w in s.missing)
+        warn(f"skipped {' '.join(s.query)!r}: not in vectors: {missing}")

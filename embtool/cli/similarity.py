@@ -1,0 +1,46 @@
+"""embtool similarity: cosine similarity of word pairs."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from embtool import similarity
+from embtool.cli.app import app
+from embtool.cli.inputs import read_queries
+from embtool.cli.options import ExactCaseOpt, FormatOpt, SkipUnknownOpt
+from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
+from embtool.cli.vectors import VectorSource, vector_options
+
+
+def similarity_report(batch: similarity.Batch) -> Report:
+    records = [
+        {"word1": r.query[0], "word2": r.query[1], "words": list(r.words), "similarity": r.similarity}
+        for r in batch.results
+    ]
+    rows = [[r.query[0], r.query[1], r.similarity] for r in batch.results]
+    return Report(records, ["word1", "word2", "similarity"], rows, title="Cosine similarity")
+
+
+@app.command("similarity")
+@vector_options
+def similarity_command(
+    words: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="W1 W2; '-' or a pipe reads one 'W1 W2' pair per line from stdin."),
+    ] = None,
+    skip_unknown: SkipUnknownOpt = False,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Print the cosine similarity of W1 and W2 (from -1 to 1).
+
+    Example: [bold]embtool similarity cat dog[/bold]
+    """
+    pairs, _ = read_queries(words, arity=2, what="similarity")
+    store = source.open()
+    batch = similarity.similarities(store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown)
+    note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
+    note_skipped(batch.skipped)
+    emit(similarity_report(batch), fmt)

@@ -1,0 +1,188 @@
+"""The vector-loading options every command shares, and opening the store they name.
+
+``@vector_options`` adds ``--vectors``, ``--vectors-format``, ``--limit``, ``--encoding``,
+``--unicode-errors`` and ``--allow-pickle`` to a command and hands it one ``source: VectorSource``.
+"""
+
+import functools
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from embtool.errors import VectorFileError
+from embtool.resources import default_vectors_path, downloaded_store_path
+from embtool.store import VectorStore
+from embtool.vector_io import VectorFormat, load_vectors
+
+
+class UnicodeErrors(str, Enum):
+    strict = "strict"
+    replace = "replace"
+    ignore = "ignore"
+
+
+@dataclass(frozen=True)
+class VectorSource:
+    """Where the vectors come from and how to read them."""
+
+    vectors: str | None = None
+    format: VectorFormat | None = None
+    limit: int | None = None
+    encoding: str = "utf-8"
+    unicode_errors: str = "strict"
+    allow_pickle: bool = False
+
+    def resolve_path(self) -> Path:
+        """The path to open: --vectors (a path or a downloaded name), EMBTOOL_VECTORS, or the default.
+
+        Raises: VectorFileError when nothing usable is found.
+        """
+        given = self.vectors or os.environ.get("EMBTOOL_VECTORS")
+        if given:
+            path = Path(given).expanduser()
+            if path.exists():
+                return path
+            named = downloaded_store_path(given)
+            if "/" not in given and named.is_dir():
+                return named
+            hint = (
+                f"; to fetch the pretrained set, run: embtool download {given}"
+                if "/" not in given and "." not in given
+                else ""
+            )
+            raise VectorFileError(path, f"no such file or downloaded vector set{hint}")
+        default = default_vectors_path()
+        if not default.exists():
+            raise VectorFileError(
+                default,
+                "no default vectors are installed; pass --vectors PATH or set EMBTOOL_VECTORS",
+            )
+        return default
+
+    def open(self) -> VectorStore:
+        """Load the vectors.  Raises: VectorFileError."""
+        return load_vectors(
+            self.resolve_path(),
+            format=self.format,
+            limit=self.limit,
+            encoding=self.encoding,
+            unicode_errors=self.unicode_errors,
+            allow_pickle=self.allow_pickle,
+        )
+
+
+_VECTOR_PARAMS = [
+    inspect.Parameter(
+        "vectors",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Optional[str],
+            typer.Option(
+                "--vectors",
+                envvar="EMBTOOL_VECTORS",
+                show_envvar=True,
+                help="Vectors to use: a store directory, a word2vec/GloVe/fastText file (.gz/.bz2/.xz "
+                "fine), or the name of a set fetched with 'embtool download'. Default: the shipped "
+                "vectors.",
+                rich_help_panel="Vectors",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "vectors_format",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Optional[VectorFormat],
+            typer.Option(
+                "--vectors-format",
+                help="Read the vectors as this format instead of sniffing it from the content.",
+                rich_help_panel="Vectors",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "limit",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Optional[int],
+            typer.Option(
+                "--limit",
+                min=1,
+                help="Load only the first N words (the most frequent, in most files).",
+                rich_help_panel="Vectors",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "encoding",
+        inspect.Parameter.KEYWORD_ONLY,
+        default="utf-8",
+        annotation=Annotated[
+            str,
+            typer.Option("--encoding", help="Text encoding of the vector file.",
+                         rich_help_panel="Vectors"),
+        ],
+    ),
+    inspect.Parameter(
+        "unicode_errors",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=UnicodeErrors.strict,
+        annotation=Annotated[
+            UnicodeErrors,
+            typer.Option(
+                "--unicode-errors",
+                help="What to do with bytes that do not decode: fail (strict), replace, ignore.",
+                rich_help_panel="Vectors",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "allow_pickle",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--allow-pickle",
+                help="Allow loading gensim .model/.kv pickles. Unpickling runs code from the file: "
+                "only for files you trust.",
+                rich_help_panel="Vectors",
+            ),
+        ],
+    ),
+]
+_VECTOR_NAMES = [p.name for p in _VECTOR_PARAMS]
+
+
+def vector_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the shared vector options; it receives them as ``source: VectorSource``."""
+    sig = inspect.signature(func, eval_str=True)
+    params = [p for name, p in sig.parameters.items() if name != "source"]
+    new_sig = sig.replace(parameters=params + _VECTOR_PARAMS)
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        opts = {name: kwargs.pop(name) for name in _VECTOR_NAMES}
+        source = VectorSource(
+            vectors=opts["vectors"],
+            format=opts["vectors_format"],
+            limit=opts["limit"],
+            encoding=opts["encoding"],
+            unicode_errors=UnicodeErrors(opts["unicode_errors"]).value,
+            allow_pickle=opts["allow_pickle"],
+        )
+        return func(source=source, **kwargs)
+
+    wrapper.__signature__ = new_sig  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in new_sig.parameters.values()}
+    del wrapper.__wrapped__
+    return wrapper

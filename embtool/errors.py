@@ -1,0 +1,93 @@
+"""Typed errors raised by the library; the CLI turns each into one line on stderr and an exit code.
+
+The library never prints or exits: it raises one of these, naming every problem it found at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+class EmbtoolError(Exception):
+    """Base class of every error embtool reports to a user as one line."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(EmbtoolError):
+    """The request itself is malformed (wrong number of words, conflicting options)."""
+
+    exit_code = 2
+
+
+class UnknownWordsError(EmbtoolError):
+    """One or more query words are not in the vectors; carries close-match suggestions."""
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        suggestions: Mapping[str, Sequence[str]] | None = None,
+        vectors_name: str | None = None,
+    ) -> None:
+        self.words = list(dict.fromkeys(words))
+        self.suggestions = {w: list(s) for w, s in (suggestions or {}).items()}
+        self.vectors_name = vectors_name
+        n = len(self.words)
+        where = f" ({vectors_name})" if vectors_name else ""
+        parts = []
+        for w in self.words:
+            hint = self.suggestions.get(w)
+            if hint:
+                alts = " or ".join(repr(h) for h in hint[:3])
+                parts.append(f"{w!r} (did you mean {alts}?)")
+            else:
+                parts.append(repr(w))
+        noun = "word" if n == 1 else "words"
+        super().__init__(f"{n} {noun} not in vectors{where}: " + ", ".join(parts))
+
+
+class VectorFileError(EmbtoolError):
+    """A vector file or store is missing, malformed or unsafe to read."""
+
+    def __init__(self, path: str | Path, reason: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path} line {line}" if line is not None else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class CorpusError(EmbtoolError):
+    """A training corpus is missing, unreadable, undecodable or empty."""
+
+
+class TrainingError(EmbtoolError):
+    """Training could not run or produced nothing usable."""
+
+
+class BenchmarkError(EmbtoolError):
+    """A benchmark name is unknown or a benchmark file is malformed."""
+
+
+class BiasError(EmbtoolError):
+    """A bias test or word list cannot be evaluated as asked."""
+
+
+class PlotError(EmbtoolError):
+    """A plot cannot be drawn or written as asked."""
+
+
+class DownloadError(EmbtoolError):
+    """A pretrained vector set cannot be fetched, verified or converted."""
+
+
+class OutputError(EmbtoolError):
+    """An output path cannot be written."""

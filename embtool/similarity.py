@@ -1,0 +1,358 @@
+"""Neighbours, word similarity, analogies (3CosAdd, 3CosMul) and odd-one-out, batched.
+
+Every query kind reduces to "score every candidate word against a few query vectors and keep the
+best k", which :func:`top_k` does for a whole batch of queries at once: one matrix product per block
+of vocabulary rows, with a running top-k, so memory stays bounded whatever the vocabulary size.
+Scores match gensim's ``most_similar``, ``most_similar_cosmul``, ``similarity`` and ``doesnt_match``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from embtool.errors import UnknownWordsError, UsageError
+from embtool.store import Resolved, VectorStore
+
+# Levy & Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim uses 1e-6.
+COSMUL_EPSILON = 0.001
+_BLOCK_ELEMENTS = 1 << 23  # scores kept per block (32 MB of float32)
+
+
+class AnalogyMethod(str, Enum):
+    """Analogy solvers of Levy & Goldberg (2014)."""
+
+    add = "add"
+    mul = "mul"
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    word: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A batch query left out because some of its words are not in the vectors."""
+
+    query: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NeighborResult:
+    query: str
+    word: str
+    neighbors: tuple[Neighbor, ...]
+
+
+@dataclass(frozen=True)
+class AnalogyResult:
+    """Answers to ``a - b + c`` (``a : b :: ? : c`` read as king - man + woman)."""
+
+    query: tuple[str, str, str]
+    words: tuple[str, str, str]
+    method: AnalogyMethod
+    answers: tuple[Neighbor, ...]
+
+
+@dataclass(frozen=True)
+class SimilarityResult:
+    query: tuple[str, str]
+    words: tuple[str, str]
+    similarity: float
+
+
+@dataclass(frozen=True)
+class OddOneOutResult:
+    """The word least similar to the mean of the group; ``scores`` ascending (odd first)."""
+
+    query: tuple[str, ...]
+    words: tuple[str, ...]
+    odd: str
+    scores: tuple[Neighbor, ...]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Results of a batch of queries plus the ones skipped for unknown words."""
+
+    results: list
+    skipped: list[Skipped]
+
+
+# -- the engine ---------------------------------------------------------------------------------
+def _unitize(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return (x / np.where(norms == 0, 1, norms)).astype(np.float32, copy=False)
+
+
+Combine = Callable[[np.ndarray], np.ndarray]
+
+
+def top_k(
+    store: VectorStore,
+    queries: np.ndarray,
+    k: int,
+    *,
+    exclude: Sequence[Sequence[int]] | None = None,
+    restrict: int | None = None,
+    combine: Combine | None = None,
+    n_outputs: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best ``k`` rows for each query by cosine similarity, in one pass over the vectors.
+
+    ``queries`` (m x dim) are unit vectors. Without ``combine`` the score of row x for query i is
+    cos(x, queries[i]). With ``combine``, the m x rows cosine block is turned into ``n_outputs`` score
+    rows (how 3CosMul mixes three cosines). ``exclude[i]`` lists rows never returned for output i;
+    ``restrict`` limits candidates to the first N rows. Returns (rows, scores), each n_outputs x k,
+    best first; rows are -1 where fewer than k candidates exist.
+    """
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    m = queries.shape[0]
+    n_out = m if combine is None else int(n_outputs or m)
+    stop = len(store) if restrict is None else min(int(restrict), len(store))
+    k = max(0, min(int(k), stop))
+    best_rows = np.full((n_out, k), -1, dtype=np.int64)
+    best_scores = np.full((n_out, k), -np.inf, dtype=np.float32)
+    if k == 0 or n_out == 0:
+        return best_rows, best_scores
+    norms = store.norms
+    ex_q: np.ndarray | None = None
+    ex_r: np.ndarray | None = None
+    if exclude:
+        pairs = [(i, r) for i, rows in enumerate(exclude) for r in rows]
+        if pairs:
+            ex_q, ex_r = (np.array(v, dtype=np.int64) for v in zip(*pairs))
+    block_rows = max(1024, min(65536, _BLOCK_ELEMENTS // max(m, n_out, 1)))
+    for start, block in store.blocks(size=block_rows, stop=stop):
+        stop_b = start + len(block)
+        cos = queries @ block.T
+        n = norms[start:stop_b]
+        cos /= np.where(n == 0, 1, n)
+        scores = cos if combine is None else combine(cos)
+        if ex_r is not None:
+            hit = (ex_r >= start) & (ex_r < stop_b)
+            if hit.any():
+                scores[ex_q[hit], ex_r[hit] - start] = -np.inf
+        width = scores.shape[1]
+        if width > k:
+            part = np.argpartition(scores, width - k, axis=1)[:, width - k :]
+        else:
+            part = np.broadcast_to(np.arange(width), (n_out, width))
+        cand_scores = np.take_along_axis(scores, part, axis=1)
+        all_scores = np.concatenate([best_scores, cand_scores], axis=1)
+        all_rows = np.concatenate([best_rows, part + start], axis=1)
+        keep = np.argpartition(all_scores, all_scores.shape[1] - k, axis=1)[:, -k:]
+        best_scores = np.take_along_axis(all_scores, keep, axis=1)
+        best_rows = np.take_along_axis(all_rows, keep, axis=1)
+    order = np.argsort(-best_scores, axis=1, kind="stable")
+    best_scores = np.take_along_axis(best_scores, order, axis=1)
+    best_rows = np.take_along_axis(best_rows, order, axis=1)
+    best_rows[~np.isfinite(best_scores)] = -1
+    return best_rows, best_scores
+
+
+def _neighbors_of(store: VectorStore, rows: np.ndarray, scores: np.ndarray) -> tuple[Neighbor, ...]:
+    return tuple(
+        Neighbor(store.words[r], float(s)) for r, s in zip(rows.tolist(), scores.tolist()) if r >= 0
+    )
+
+
+def _resolve_batch(
+    store: VectorStore,
+    queries: Sequence[Sequence[str]],
+    *,
+    fold_case: bool,
+    skip_unknown: bool,
+) -> tuple[list[tuple[int, list[Resolved]]], list[Skipped]]:
+    """Resolve every query's words; unknown words raise (all named at once) or skip the query."""
+    resolved: list[tuple[int, list[Resolved]]] = []
+    skipped: list[Skipped] = []
+    missing_all: list[str] = []
+    for i, query in enumerate(queries):
+        try:
+            resolved.append((i, store.resolve(query, fold_case=fold_case)))
+        except UnknownWordsError as exc:
+            if skip_unknown:
+                skipped.append(Skipped(tuple(query), tuple(exc.words)))
+            else:
+                missing_all.extend(exc.words)
+    if missing_all:
+        missing = list(dict.fromkeys(missing_all))
+        raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+    return resolved, skipped
+
+
+# -- public queries -------------------------------------------------------------------------------
+def neighbors(
+    store: VectorStore,
+    words: Sequence[str],
+    k: int = 10,
+    *,
+    restrict: int | None = None,
+    fold_case: bool = True,
+    skip_unknown: bool = False,
+) -> Batch:
+    """The ``k`` nearest words to each word by cosine (the word itself excluded), like gensim's
+    ``most_similar(word)``.  Raises: UnknownWordsError."""
+    resolved, skipped = _resolve_batch(
+        store, [[w] for w in words], fold_case=fold_case, skip_unknown=skip_unknown
+    )
+    rows = np.array([r[0].row for _, r in resolved], dtype=np.int64)
+    if len(rows) == 0:
+        return Batch([], skipped)
+    q = store.unit(rows)
+    best_rows, best_scores = top_k(store, q, k, exclude=[[r] for r in rows.tolist()], restrict=restrict)
+    results = [
+        NeighborResult(res[0].query, res[0].word, _neighbors_of(store, best_rows[j], best_scores[j]))
+        for j, (_, res) in enumerate(resolved)
+    ]
+    return Batch(results, skipped)
+
+
+def analogy_targets(store: VectorStore, abc_rows: np.ndarray) -> np.ndarray:
+    """Unit query vectors for 3CosAdd: unit(unit(a) - unit(b) + unit(c)) per (a, b, c) row triple."""
+    abc_rows = np.asarray(abc_rows, dtype=np.int64).reshape(-1, 3)
+    ua = store.unit(abc_rows[:, 0])
+    ub = store.unit(abc_rows[:, 1])
+    uc = store.unit(abc_rows[:, 2])
+    return _unitize((ua + uc - ub) / 3)
+
+
+def solve_analogies(
+    store: VectorStore,
+    abc_rows: np.ndarray,
+    k: int = 1,
+    *,
+    method: AnalogyMethod = AnalogyMethod.add,
+    restrict: int | None = None,
+    exclude_query: bool = True,
+    epsilon: float = COSMUL_EPSILON,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Answer many analogies ``a - b + c`` given as an (n x 3) array of rows, in one batched pass.
+
+    3CosAdd ranks by cos(x, unit(a) - unit(b) + unit(c)) (gensim's ``most_similar``); 3CosMul by
+    cos'(x,a) cos'(x,c) / (cos'(x,b) + epsilon) with cos' = (1 + cos) / 2 (Levy & Goldberg 2014).
+    Returns (rows, scores), each n x k, best first.
+    """
+    abc_rows = np.asarray(abc_rows, dtype=np.int64).reshape(-1, 3)
+    n = len(abc_rows)
+    exclude = abc_rows.tolist() if exclude_query else None
+    if AnalogyMethod(method) is AnalogyMethod.add:
+        return top_k(store, analogy_targets(store, abc_rows), k, exclude=exclude, restrict=restrict)
+    q = store.unit(abc_rows.T.reshape(-1))  # a rows, then b rows, then c rows
+
+    def cosmul(cos: np.ndarray) -> np.ndarray:
+        shifted = (1.0 + cos) * 0.5
+        return shifted[:n] * shifted[2 * n :] / (shifted[n : 2 * n] + np.float32(epsilon))
+
+    return top_k(store, q, k, exclude=exclude, restrict=restrict, combine=cosmul, n_outputs=n)
+
+
+def analogies(
+    store: VectorStore,
+    queries: Sequence[Sequence[str]],
+    k: int = 5,
+    *,
+    method: AnalogyMethod = AnalogyMethod.add,
+    restrict: int | None = None,
+    include_query: bool = False,
+    epsilon: float = COSMUL_EPSILON,
+    fold_case: bool = True,
+    skip_unknown: bool = False,
+) -> Batch:
+    """Solve ``a - b + c`` for each (a, b, c) query (``king man woman`` -> queen).
+
+    Query words are excluded from the answers unless ``include_query``, as gensim does.
+    Raises: UnknownWordsError, UsageError.
+    """
+    for q in queries:
+        if len(q) != 3:
+            raise UsageError(f"an analogy needs 3 words (A B C for A - B + C), got {len(q)}: "
+                             + " ".join(q))
+    method = AnalogyMethod(method)
+    resolved, skipped = _resolve_batch(store, queries, fold_case=fold_case, skip_unknown=skip_unknown)
+    if not resolved:
+        return Batch([], skipped)
+    rows = np.array([[r.row for r in res] for _, res in resolved], dtype=np.int64)
+    best_rows, best_scores = solve_analogies(
+        store, rows, k, method=method, restrict=restrict, exclude_query=not include_query,
+        epsilon=epsilon,
+    )
+    results = [
+        AnalogyResult(
+            tuple(r.query for r in res),  # type: ignore[arg-type]
+            tuple(r.word for r in res),  # type: ignore[arg-type]
+            method,
+            _neighbors_of(store, best_rows[j], best_scores[j]),
+        )
+        for j, (_, res) in enumerate(resolved)
+    ]
+    return Batch(results, skipped)
+
+
+def similarities(
+    store: VectorStore,
+    pairs: Sequence[Sequence[str]],
+    *,
+    fold_case: bool = True,
+    skip_unknown: bool = False,
+) -> Batch:
+    """Cosine similarity of each word pair, like gensim's ``similarity``.
+
+    Raises: UnknownWordsError, UsageError.
+    """
+    for p in pairs:
+        if len(p) != 2:
+            raise UsageError(f"a similarity query needs 2 words, got {len(p)}: " + " ".join(p))
+    resolved, skipped = _resolve_batch(store, pairs, fold_case=fold_case, skip_unknown=skip_unknown)
+    if not resolved:
+        return Batch([], skipped)
+    rows = np.array([[r.row for r in res] for _, res in resolved], dtype=np.int64)
+    left, right = store.unit(rows[:, 0]), store.unit(rows[:, 1])
+    sims = np.einsum("ij,ij->i", left, right)
+    results = [
+        SimilarityResult(
+            (res[0].query, res[1].query), (res[0].word, res[1].word), float(s)
+        )
+        for (_, res), s in zip(resolved, sims.tolist())
+    ]
+    return Batch(results, skipped)
+
+
+def similarity(store: VectorStore, word1: str, word2: str) -> float:
+    """Cosine similarity of two words.  Raises: UnknownWordsError."""
+    return similarities(store, [[word1, word2]]).results[0].similarity
+
+
+def odd_one_out(store: VectorStore, words: Sequence[str], *, fold_case: bool = True) -> OddOneOutResult:
+    """The word that fits least: lowest cosine to the unit mean of the group's unit vectors,
+    as gensim's ``doesnt_match``.  Raises: UnknownWordsError, UsageError."""
+    if len(words) < 3:
+        raise UsageError(f"odd-one-out needs at least 3 words, got {len(words)}")
+    res = store.resolve(words, fold_case=fold_case)
+    unit = store.unit([r.row for r in res])
+    mean = _unitize(unit.mean(axis=0))
+    sims = unit @ mean
+    order = sorted(range(len(res)), key=lambda i: (float(sims[i]), res[i].word))
+    scores = tuple(Neighbor(res[i].word, float(sims[i])) for i in order)
+    return OddOneOutResult(tuple(words), tuple(r.word for r in res), scores[0].word, scores)
+
+
+def odd_one_out_batch(
+    store: VectorStore, groups: Sequence[Sequence[str]], *, fold_case: bool = True,
+    skip_unknown: bool = False,
+) -> Batch:
+    """:func:`odd_one_out` for many groups, with the batch unknown-word policy."""
+    resolved, skipped = _resolve_batch(store, groups, fold_case=fold_case, skip_unknown=skip_unknown)
+    results = [odd_one_out(store, [r.word for r in res], fold_case=False) for _, res in resolved]
+    results = [
+        OddOneOutResult(tuple(r.query for r in res), out.words, out.odd, out.scores)
+        for (_, res), out in zip(resolved, results)
+    ]
+    return Batch(results, skipped)

@@ -1,0 +1,244 @@
+"""The one vector store every command reads and writes.
+
+A :class:`VectorStore` holds words in row order, a float32 or float16 matrix (possibly memory-mapped),
+optional per-word counts and metadata recording how the vectors were made. Unit-normalised rows and the
+word index are computed lazily, so opening a 400k-word store costs almost nothing until it is queried.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from embtool.errors import UnknownWordsError, VectorFileError
+
+SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A query word matched to a row; ``word`` differs from ``query`` when case was folded."""
+
+    query: str
+    word: str
+    row: int
+
+    @property
+    def folded(self) -> bool:
+        return self.query != self.word
+
+
+class VectorStore:
+    """Words and their vectors, with lazily cached norms, unit rows and word index.
+
+    ``vectors`` is kept as given (a read-only memory map stays one); arithmetic is done in float32.
+    """
+
+    def __init__(
+        self,
+        words: Sequence[str],
+        vectors: np.ndarray,
+        *,
+        counts: Sequence[int] | np.ndarray | None = None,
+        meta: dict[str, Any] | None = None,
+        path: str | Path | None = None,
+        name: str | None = None,
+    ) -> None:
+        if vectors.ndim != 2:
+            raise VectorFileError(path or "<vectors>", f"expected a 2-D matrix, got {vectors.ndim}-D")
+        if len(words) != vectors.shape[0]:
+            raise VectorFileError(
+                path or "<vectors>",
+                f"{len(words)} words but {vectors.shape[0]} vector rows",
+            )
+        if vectors.dtype not in SUPPORTED_DTYPES:
+            vectors = vectors.astype(np.float32)
+        self.words: list[str] = list(words)
+        self._vectors = vectors
+        if counts is not None:
+            counts = np.asarray(counts, dtype=np.int64)
+            if counts.shape != (len(self.words),):
+                raise VectorFileError(path or "<vectors>", "counts do not match the words")
+        self.counts: np.ndarray | None = counts
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.path: Path | None = Path(path) if path is not None else None
+        self.name: str = name or (self.path.name if self.path is not None else "vectors")
+        self._index: dict[str, int] | None = None
+        self._lower_index: dict[str, int] | None = None
+        self._norms: np.ndarray | None = None
+        self._unit: np.ndarray | None = None
+
+    # -- shape and access -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.index
+
+    def __repr__(self) -> str:
+        return f"VectorStore({self.name!r}, {len(self)} words x {self.dim} dims, {self.dtype})"
+
+    @property
+    def dim(self) -> int:
+        return int(self._vectors.shape[1])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._vectors.dtype
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The raw matrix, read-only (rows in word order)."""
+        view = self._vectors.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Word -> row; the first occurrence wins if a word repeats."""
+        if self._index is None:
+            index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
+            self._index = index
+        return self._index
+
+    def row(self, word: str) -> int:
+        """Row of ``word``.  Raises: UnknownWordsError."""
+        try:
+            return self.index[word]
+        except KeyError:
+            raise UnknownWordsError([word], self.close_matches([word]), self.name) from None
+
+    def vector(self, word: str) -> np.ndarray:
+        """The raw vector of ``word`` as float32 (a copy).  Raises: UnknownWordsError."""
+        return np.asarray(self._vectors[self.row(word)], dtype=np.float32)
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        return self.vector(word)
+
+    def rows(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Raw vectors of the given rows as a float32 array."""
+        return np.asarray(self._vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+
+    def count(self, word: str) -> int | None:
+        """Corpus frequency of ``word`` when the store knows it."""
+        if self.counts is None:
+            return None
+        return int(self.counts[self.row(word)])
+
+    # -- norms and unit vectors -------------------------------------------------------------
+    @property
+    def norms(self) -> np.ndarray:
+        """L2 norm of every row (float32), computed once."""
+        if self._norms is None:
+            norms = np.empty(len(self), dtype=np.float32)
+            for start, block in self.blocks():
+                norms[start : start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
+            self._norms = norms
+        return self._norms
+
+    def unit(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Unit-normalised float32 vectors of the given rows (zero rows stay zero)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        vecs = self.rows(rows)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return vecs / np.where(norms == 0, 1, norms)
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        """All rows unit-normalised, float32, computed once (costs a full float32 copy)."""
+        if self._unit is None:
+            norms = self.norms
+            unit = np.empty((len(self), self.dim), dtype=np.float32)
+            for start, block in self.blocks():
+                stop = start + len(block)
+                n = norms[start:stop, None]
+                unit[start:stop] = block / np.where(n == 0, 1, n)
+            unit.flags.writeable = False
+            self._unit = unit
+        return self._unit
+
+    def blocks(
+        self, size: int = 65536, stop: int | None = None
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(start, float32 block)`` over the first ``stop`` rows, ``size`` rows at a time."""
+        stop = len(self) if stop is None else min(stop, len(self))
+        for start in range(0, stop, size):
+            block = self._vectors[start : min(start + size, stop)]
+            yield start, np.asarray(block, dtype=np.float32)
+
+    # -- words ------------------------------------------------------------------------------
+    def resolve(self, words: Iterable[str], *, fold_case: bool = True) -> list[Resolved]:
+        """Match query words to rows, falling back to the lower-case form when only it exists.
+
+        Raises: UnknownWordsError naming every word that could not be matched.
+        """
+        index = self.index
+        out: list[Resolved] = []
+        missing: list[str] = []
+        for q in words:
+            row = index.get(q)
+            if row is not None:
+                out.append(Resolved(q, q, row))
+                continue
+            if fold_case:
+                low = q.lower()
+                row = index.get(low)
+                if row is not None:
+                    out.append(Resolved(q, low, row))
+                    continue
+            missing.append(q)
+        if missing:
+            raise UnknownWordsError(missing, self.close_matches(missing), self.name)
+        return out
+
+    def close_matches(self, words: Iterable[str], n: int = 3, search: int = 200_000) -> dict[str, list[str]]:
+        """Spelling suggestions for unknown words, drawn from the ``search`` most frequent words."""
+        pool = self.words[:search]
+        out: dict[str, list[str]] = {}
+        for w in words:
+            low = w.lower()
+            exact_ci = [c for c in pool if len(c) == len(w) and c.lower() == low and c != w]
+            size = len(w)
+            candidates = [c for c in pool if abs(len(c) - size) <= 2]
+            found = exact_ci + [
+                c for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75) if c not in exact_ci
+            ]
+            if found:
+                out[w] = found[:n]
+        return out
+
+    # -- derived stores ---------------------------------------------------------------------
+    def head(self, n: int) -> VectorStore:
+        """The first ``n`` words (the most frequent, in a frequency-sorted store), sharing memory."""
+        n = max(0, min(n, len(self)))
+        return VectorStore(
+            self.words[:n],
+            self._vectors[:n],
+            counts=None if self.counts is None else self.counts[:n],
+            meta=self.meta,
+            path=self.path,
+            name=self.name,
+        )
+
+    def subset(self, words: Iterable[str]) -> VectorStore:
+        """A new in-memory store with just ``words`` (in the order given).  Raises: UnknownWordsError."""
+        resolved = self.resolve(words, fold_case=False)
+        rows = np.array([r.row for r in resolved], dtype=np.int64)
+        return VectorStore(
+            [r.word for r in resolved],
+            np.asarray(self._vectors[rows]),
+            counts=None if self.counts is None else self.counts[rows],
+            meta=self.meta,
+            name=self.name,
+        )
+
+    def save(self, path: str | Path, *, dtype: str | None = None, overwrite: bool = False) -> Path:
+        """Write this store as a native store directory (atomically).  Raises: OutputError."""
+        from embtool.vector_io import write_store
+
+        return write_store(self, path, dtype=dtype, overwrite=overwrite)
