@@ -68,7 +68,6 @@ class ProgressView:
         self.bar: Progress | None = None
         self.tasks: dict[str, Any] = {}
         self.started = time.perf_counter()
-        self.last_epoch = 0
 
     def __enter__(self) -> "ProgressView":
         if self.live:
@@ -109,14 +108,8 @@ class ProgressView:
         now = time.perf_counter() - self.started
         if event.stage == "read" and event.final:
             note(f"read {event.done / 1e6:,.1f} MB of text ({now:.1f} s)")
-        elif event.stage == "train" and event.epoch and event.total:
-            finished = round(event.done / (event.total / event.epochs)) if event.epochs else 0
-            if (
-                finished > self.last_epoch
-                and abs(event.done - finished * event.total / event.epochs) < 1e-6
-            ):
-                self.last_epoch = finished
-                note(f"epoch {finished}/{event.epochs} done ({now:.1f} s)")
+        elif event.stage == "train" and event.info.get("epoch_end"):
+            note(f"epoch {event.epoch}/{event.epochs} done ({now:.1f} s)")
 
 
 @contextmanager

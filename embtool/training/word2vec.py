@@ -125,7 +125,7 @@ class _EpochProgress:
             self.last_epoch_seconds = time.perf_counter() - self.epoch_started
             self.epoch += 1
             epoch = self.epoch
-        self._emit(float(epoch), final=epoch == self.epochs)
+        self._emit(float(epoch), epoch, end=True)
 
     def _fraction(self) -> float:
         """How much of the current epoch is done, 0..1 (called with the lock held)."""
@@ -157,20 +157,21 @@ class _EpochProgress:
                 epochs_done = self.epoch + self._fraction()
             self._emit(epochs_done)
 
-    def _emit(self, epochs_done: float, final: bool = False) -> None:
-        epoch = min(self.epochs, int(epochs_done) + (0 if final else 1))
+    def _emit(self, epochs_done: float, epoch: int | None = None, end: bool = False) -> None:
+        """``epoch`` is the one running (or, with ``end``, the one just finished), from 1."""
+        epoch = epoch or min(self.epochs, int(epochs_done) + 1)
+        event = ProgressEvent(
+            "train",
+            epochs_done * self.words,
+            float(self.epochs * self.words),
+            "words",
+            epoch=epoch,
+            epochs=self.epochs,
+            final=end and epoch == self.epochs,
+            info={"epoch_end": end},
+        )
         with contextlib.suppress(Exception):  # a drawing problem must not stop training
-            self.progress(
-                ProgressEvent(
-                    "train",
-                    epochs_done * self.words,
-                    float(self.epochs * self.words),
-                    "words",
-                    epoch=epoch,
-                    epochs=self.epochs,
-                    final=final,
-                )
-            )
+            self.progress(event)
 
 
 def _callbacks(watcher: _EpochProgress | None) -> list[Any]:
