@@ -142,9 +142,9 @@ def test_interrupt_during_training_removes_temp_file(corpus_file, tmp_path):
 
     def interrupt_after_first_epoch(event: ProgressEvent) -> None:
         # Ctrl-C reaches the main thread, which runs the epoch callbacks
-        if event.stage == "train" and event.epoch == 1 and event.done > 0:
-            if threading.current_thread() is threading.main_thread():
-                raise KeyboardInterrupt
+        main = threading.current_thread() is threading.main_thread()
+        if main and event.stage == "train" and event.epoch == 1 and event.done > 0:
+            raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         train(small(epochs=3), Corpus([corpus_file]), interrupt_after_first_epoch, tmp_dir=tmp)

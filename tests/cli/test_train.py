@@ -1,4 +1,4 @@
-"""The `embtool train` contract: output, errors and exit codes, atomic output, Ctrl-C, determinism."""
+"""The `embtool train` contract: output, errors, exit codes, atomic output, Ctrl-C, determinism."""
 
 import json
 import os
