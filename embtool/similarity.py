@@ -207,9 +207,13 @@ def neighbors(
     if len(rows) == 0:
         return Batch([], skipped)
     q = store.unit(rows)
-    best_rows, best_scores = top_k(store, q, k, exclude=[[r] for r in rows.tolist()], restrict=restrict)
+    best_rows, best_scores = top_k(
+        store, q, k, exclude=[[r] for r in rows.tolist()], restrict=restrict
+    )
     results = [
-        NeighborResult(res[0].query, res[0].word, _neighbors_of(store, best_rows[j], best_scores[j]))
+        NeighborResult(
+            res[0].query, res[0].word, _neighbors_of(store, best_rows[j], best_scores[j])
+        )
         for j, (_, res) in enumerate(resolved)
     ]
     return Batch(results, skipped)
@@ -273,15 +277,23 @@ def analogies(
     """
     for q in queries:
         if len(q) != 3:
-            raise UsageError(f"an analogy needs 3 words (A B C for A - B + C), got {len(q)}: "
-                             + " ".join(q))
+            raise UsageError(
+                f"an analogy needs 3 words (A B C for A - B + C), got {len(q)}: " + " ".join(q)
+            )
     method = AnalogyMethod(method)
-    resolved, skipped = _resolve_batch(store, queries, fold_case=fold_case, skip_unknown=skip_unknown)
+    resolved, skipped = _resolve_batch(
+        store, queries, fold_case=fold_case, skip_unknown=skip_unknown
+    )
     if not resolved:
         return Batch([], skipped)
     rows = np.array([[r.row for r in res] for _, res in resolved], dtype=np.int64)
     best_rows, best_scores = solve_analogies(
-        store, rows, k, method=method, restrict=restrict, exclude_query=not include_query,
+        store,
+        rows,
+        k,
+        method=method,
+        restrict=restrict,
+        exclude_query=not include_query,
         epsilon=epsilon,
     )
     results = [
@@ -317,9 +329,7 @@ def similarities(
     left, right = store.unit(rows[:, 0]), store.unit(rows[:, 1])
     sims = np.einsum("ij,ij->i", left, right)
     results = [
-        SimilarityResult(
-            (res[0].query, res[1].query), (res[0].word, res[1].word), float(s)
-        )
+        SimilarityResult((res[0].query, res[1].query), (res[0].word, res[1].word), float(s))
         for (_, res), s in zip(resolved, sims.tolist())
     ]
     return Batch(results, skipped)
@@ -330,7 +340,9 @@ def similarity(store: VectorStore, word1: str, word2: str) -> float:
     return similarities(store, [[word1, word2]]).results[0].similarity
 
 
-def odd_one_out(store: VectorStore, words: Sequence[str], *, fold_case: bool = True) -> OddOneOutResult:
+def odd_one_out(
+    store: VectorStore, words: Sequence[str], *, fold_case: bool = True
+) -> OddOneOutResult:
     """The word that fits least: lowest cosine to the unit mean of the group's unit vectors,
     as gensim's ``doesnt_match``.  Raises: UnknownWordsError, UsageError."""
     if len(words) < 3:
@@ -345,11 +357,16 @@ def odd_one_out(store: VectorStore, words: Sequence[str], *, fold_case: bool = T
 
 
 def odd_one_out_batch(
-    store: VectorStore, groups: Sequence[Sequence[str]], *, fold_case: bool = True,
+    store: VectorStore,
+    groups: Sequence[Sequence[str]],
+    *,
+    fold_case: bool = True,
     skip_unknown: bool = False,
 ) -> Batch:
     """:func:`odd_one_out` for many groups, with the batch unknown-word policy."""
-    resolved, skipped = _resolve_batch(store, groups, fold_case=fold_case, skip_unknown=skip_unknown)
+    resolved, skipped = _resolve_batch(
+        store, groups, fold_case=fold_case, skip_unknown=skip_unknown
+    )
     results = [odd_one_out(store, [r.word for r in res], fold_case=False) for _, res in resolved]
     results = [
         OddOneOutResult(tuple(r.query for r in res), out.words, out.odd, out.scores)

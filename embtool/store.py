@@ -50,7 +50,9 @@ class VectorStore:
         name: str | None = None,
     ) -> None:
         if vectors.ndim != 2:
-            raise VectorFileError(path or "<vectors>", f"expected a 2-D matrix, got {vectors.ndim}-D")
+            raise VectorFileError(
+                path or "<vectors>", f"expected a 2-D matrix, got {vectors.ndim}-D"
+            )
         if len(words) != vectors.shape[0]:
             raise VectorFileError(
                 path or "<vectors>",
@@ -196,7 +198,9 @@ class VectorStore:
             raise UnknownWordsError(missing, self.close_matches(missing), self.name)
         return out
 
-    def close_matches(self, words: Iterable[str], n: int = 3, search: int = 200_000) -> dict[str, list[str]]:
+    def close_matches(
+        self, words: Iterable[str], n: int = 3, search: int = 200_000
+    ) -> dict[str, list[str]]:
         """Spelling suggestions for unknown words, drawn from the ``search`` most frequent words."""
         pool = self.words[:search]
         out: dict[str, list[str]] = {}
@@ -206,7 +210,9 @@ class VectorStore:
             size = len(w)
             candidates = [c for c in pool if abs(len(c) - size) <= 2]
             found = exact_ci + [
-                c for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75) if c not in exact_ci
+                c
+                for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75)
+                if c not in exact_ci
             ]
             if found:
                 out[w] = found[:n]
