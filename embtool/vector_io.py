@@ -175,8 +175,15 @@ def sniff_format(path: str | Path) -> VectorFormat:
     return VectorFormat.word2vec_binary
 
 
-def _decode(raw: bytes, path: Path, line_no: int, offset: int, encoding: str, errors: str,
-            report: ReadReport | None) -> str:
+def _decode(
+    raw: bytes,
+    path: Path,
+    line_no: int,
+    offset: int,
+    encoding: str,
+    errors: str,
+    report: ReadReport | None,
+) -> str:
     try:
         return raw.decode(encoding, "strict")
     except UnicodeDecodeError as exc:
@@ -184,7 +191,7 @@ def _decode(raw: bytes, path: Path, line_no: int, offset: int, encoding: str, er
             raise VectorFileError(
                 path,
                 f"cannot decode bytes as {encoding} at byte offset {offset + exc.start} "
-                f"({raw[exc.start:exc.start + 4]!r}); pass --encoding (e.g. latin-1) or "
+                f"({raw[exc.start : exc.start + 4]!r}); pass --encoding (e.g. latin-1) or "
                 "--unicode-errors replace|ignore",
                 line=line_no,
             ) from None
@@ -236,8 +243,9 @@ def _check_finite(path: Path, values: np.ndarray, line_nos: list[int]) -> None:
         raise VectorFileError(path, "value is NaN or infinite", line=line_nos[bad])
 
 
-def _check_header_size(path: Path, count: int, dim: int, bytes_per_value: float,
-                       compression: str | None) -> None:
+def _check_header_size(
+    path: Path, count: int, dim: int, bytes_per_value: float, compression: str | None
+) -> None:
     if count < 0 or dim <= 0:
         raise VectorFileError(path, f"header claims {count} words x {dim} dims", line=1)
     if compression is None:
@@ -271,8 +279,15 @@ class _DuplicateGuard:
         return False
 
 
-def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encoding: str,
-               unicode_errors: str, report: ReadReport | None) -> VectorStore:
+def _read_text(
+    path: Path,
+    *,
+    has_header: bool | None,
+    limit: int | None,
+    encoding: str,
+    unicode_errors: str,
+    report: ReadReport | None,
+) -> VectorStore:
     f, compression = open_binary(path)
     with contextlib.closing(f):
         reader = io.BufferedReader(f) if not isinstance(f, io.BufferedReader) else f
@@ -324,9 +339,7 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
             if line_no == 1:
                 header = _parse_header(raw) if has_header is not False else None
                 if has_header and header is None:
-                    raise VectorFileError(
-                        path, "expected a word2vec header 'COUNT DIM'", line=1
-                    )
+                    raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
                 if header is not None:
                     count, dim = header
                     _check_header_size(path, min(count, limit or count), dim, 2, compression)
@@ -344,8 +357,9 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
             if dim is None:
                 dim = len(parts) - 1
                 if dim < 1:
-                    raise VectorFileError(path, "a line needs a word and at least one number",
-                                          line=line_no)
+                    raise VectorFileError(
+                        path, "a line needs a word and at least one number", line=line_no
+                    )
                 collector = _RowCollector(dim)
             if len(parts) != dim + 1:
                 raise VectorFileError(
@@ -389,8 +403,9 @@ def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:
         yield values[i : i + dim]
 
 
-def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors: str,
-                 report: ReadReport | None) -> VectorStore:
+def _read_binary(
+    path: Path, *, limit: int | None, encoding: str, unicode_errors: str, report: ReadReport | None
+) -> VectorStore:
     f, compression = open_binary(path)
     with contextlib.closing(f):
         first = f.readline()
@@ -445,8 +460,10 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
                     f"truncated: header says {count:,} words but the file ends after {i:,}",
                 )
             if space - pos > 10_000:
-                raise VectorFileError(path, f"word {record} is over 10,000 bytes long; "
-                                      "is this really word2vec binary?")
+                raise VectorFileError(
+                    path,
+                    f"word {record} is over 10,000 bytes long; is this really word2vec binary?",
+                )
             raw_word = bytes(buf[pos:space])
             word_offset = offset + pos
             pos = space + 1
@@ -459,7 +476,9 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
             pos += row_bytes
             word = _decode(raw_word, path, record, word_offset, encoding, unicode_errors, report)
             if not np.isfinite(values).all():
-                raise VectorFileError(path, f"vector {record} ({word!r}) has NaN or infinite values")
+                raise VectorFileError(
+                    path, f"vector {record} ({word!r}) has NaN or infinite values"
+                )
             if guard.accept(word, record):
                 collector.add_row(word, values)
     if not collector.words and want > 0:
@@ -471,42 +490,67 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
     return VectorStore(collector.words, collector.matrix(), path=path)
 
 
+def _split_vocab_counts(
+    text: str, n_lines: int, limit: int | None, vocab_path: Path
+) -> tuple[list[str], Callable[[], np.ndarray]]:
+    """Words now, counts later: split ``word<TAB>count`` lines in one pass; parse counts on first use."""
+    fields = text.replace("\n", "\t").split("\t")
+    if fields and fields[-1] == "":
+        fields.pop()
+    if len(fields) != 2 * n_lines:
+        lines = text.split("\n")
+        bad = next(i for i, line in enumerate(lines) if line.count("\t") != 1)
+        raise VectorFileError(vocab_path, "expected 'word<TAB>count'", line=bad + 1)
+    stop = 2 * n_lines if limit is None else 2 * min(limit, n_lines)
+    words = fields[0:stop:2]
+    raw_counts = fields[1:stop:2]
+
+    def parse_counts() -> np.ndarray:
+        try:
+            return np.array(raw_counts, dtype=np.int64)
+        except ValueError:
+            bad = next(i for i, c in enumerate(raw_counts) if not c.strip().isdigit())
+            raise VectorFileError(
+                vocab_path, f"count is not an integer: {raw_counts[bad]!r}", line=bad + 1
+            ) from None
+
+    return words, parse_counts
+
+
 def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
     vocab_path = path / "vocab.txt"
     try:
         vectors = np.load(path / "vectors.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
     except ValueError as exc:
-        raise VectorFileError(path / "vectors.npy", f"not a plain numeric .npy array ({exc})") from None
+        raise VectorFileError(
+            path / "vectors.npy", f"not a plain numeric .npy array ({exc})"
+        ) from None
     except OSError as exc:
         raise VectorFileError(path / "vectors.npy", f"cannot read: {exc}") from None
     if vectors.ndim != 2 or vectors.dtype.kind != "f":
-        raise VectorFileError(path / "vectors.npy",
-                              f"expected a 2-D float matrix, got {vectors.ndim}-D {vectors.dtype}")
+        raise VectorFileError(
+            path / "vectors.npy",
+            f"expected a 2-D float matrix, got {vectors.ndim}-D {vectors.dtype}",
+        )
     try:
         text = vocab_path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise VectorFileError(vocab_path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    n = len(lines) if limit is None else min(limit, len(lines))
-    lines = lines[:n] if n < len(lines) else lines
+    n_lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     counts = None
     if "\t" in text:
-        split = [line.split("\t", 1) for line in lines]
-        words = [s[0] for s in split]
-        try:
-            counts = np.array([int(s[1]) if len(s) > 1 else 0 for s in split], dtype=np.int64)
-        except ValueError:
-            bad = next(i for i, s in enumerate(split) if len(s) > 1 and not s[1].strip().isdigit())
-            raise VectorFileError(vocab_path, f"count is not an integer: {split[bad][1]!r}",
-                                  line=bad + 1) from None
+        words, counts = _split_vocab_counts(text, n_lines, limit, vocab_path)
     else:
-        words = lines
+        words = text.split("\n")
+        if words and words[-1] == "":
+            words.pop()
+        if limit is not None:
+            del words[limit:]
     rows = vectors.shape[0] if limit is None else min(limit, vectors.shape[0])
     if len(words) != rows:
         raise VectorFileError(
-            path, f"vocab.txt has {len(words):,} words but vectors.npy has {vectors.shape[0]:,} rows"
+            path,
+            f"vocab.txt has {len(words):,} words but vectors.npy has {vectors.shape[0]:,} rows",
         )
     meta: dict[str, Any] = {}
     meta_path = path / "meta.json"
@@ -522,8 +566,9 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
 
 def _read_projector(path: Path, *, limit: int | None) -> VectorStore:
     try:
-        vectors = np.loadtxt(path / "vectors.tsv", delimiter="\t", dtype=np.float32, ndmin=2,
-                             max_rows=limit)
+        vectors = np.loadtxt(
+            path / "vectors.tsv", delimiter="\t", dtype=np.float32, ndmin=2, max_rows=limit
+        )
     except ValueError as exc:
         raise VectorFileError(path / "vectors.tsv", f"malformed TSV ({exc})") from None
     meta_file = path / "metadata.tsv"
@@ -545,7 +590,9 @@ def _read_projector(path: Path, *, limit: int | None) -> VectorStore:
         words = words[:limit]
         counts = counts[:limit] if counts is not None else None
     if len(words) != len(vectors):
-        raise VectorFileError(path, f"metadata.tsv has {len(words)} words, vectors.tsv {len(vectors)} rows")
+        raise VectorFileError(
+            path, f"metadata.tsv has {len(words)} words, vectors.tsv {len(vectors)} rows"
+        )
     return VectorStore(words, vectors, counts=counts, path=path)
 
 
@@ -554,8 +601,10 @@ def _read_gensim(path: Path, *, limit: int | None) -> VectorStore:
 
     try:
         obj = SaveLoad.load(str(path))
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
-        raise VectorFileError(path, f"cannot load gensim pickle ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:
+        raise VectorFileError(
+            path, f"cannot load gensim pickle ({type(exc).__name__}: {exc})"
+        ) from None
     kv = getattr(obj, "wv", obj)
     if not hasattr(kv, "index_to_key") or not hasattr(kv, "vectors"):
         raise VectorFileError(path, f"pickle holds a {type(obj).__name__}, not gensim vectors")
@@ -608,14 +657,21 @@ def load_vectors(
             )
         store = _read_gensim(p, limit=limit)
     elif fmt is VectorFormat.word2vec_binary:
-        store = _read_binary(p, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
-                             report=report)
+        store = _read_binary(
+            p, limit=limit, encoding=encoding, unicode_errors=unicode_errors, report=report
+        )
     else:
         if p.is_dir():
             raise VectorFileError(p, "is a directory but not an embtool store")
         has_header = {VectorFormat.glove: False}.get(fmt, True)
-        store = _read_text(p, has_header=has_header, limit=limit, encoding=encoding,
-                           unicode_errors=unicode_errors, report=report)
+        store = _read_text(
+            p,
+            has_header=has_header,
+            limit=limit,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            report=report,
+        )
     if fmt is not VectorFormat.store:
         store.meta.setdefault("history", []).append(
             {"action": "load", "path": str(p), "format": fmt.value, "limit": limit}
@@ -634,8 +690,10 @@ def _embtool_version() -> str:
 def _check_words_writable(store: VectorStore, forbidden: str, what: str) -> None:
     for i, w in enumerate(store.words):
         if not w or any(c in w for c in forbidden):
-            raise OutputError(f"word {i + 1} ({w!r}) cannot be written to {what}: it is empty "
-                              "or contains whitespace that the format uses as a separator")
+            raise OutputError(
+                f"word {i + 1} ({w!r}) cannot be written to {what}: it is empty "
+                "or contains whitespace that the format uses as a separator"
+            )
 
 
 @contextlib.contextmanager
@@ -699,13 +757,16 @@ def _open_out(tmp: Path, final: Path) -> IO[bytes]:
         return bz2.open(tmp, "wb")  # type: ignore[return-value]
     if suffix == ".xz":
         return lzma.open(tmp, "wb")  # type: ignore[return-value]
-    return open(tmp, "wb")  # noqa: SIM115
+    return open(tmp, "wb")
 
 
 def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
     """The meta.json content for ``store``: format fields first, then how it was made."""
-    meta = {k: v for k, v in store.meta.items() if k not in ("format", "format_version", "shape",
-                                                            "dtype", "source_format")}
+    meta = {
+        k: v
+        for k, v in store.meta.items()
+        if k not in ("format", "format_version", "shape", "dtype", "source_format")
+    }
     return {
         "format": STORE_FORMAT,
         "format_version": STORE_FORMAT_VERSION,
@@ -718,8 +779,9 @@ def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
     }
 
 
-def write_store(store: VectorStore, path: str | Path, *, dtype: str | None = None,
-                overwrite: bool = False) -> Path:
+def write_store(
+    store: VectorStore, path: str | Path, *, dtype: str | None = None, overwrite: bool = False
+) -> Path:
     """Write a native store directory atomically.  Raises: OutputError."""
     path = Path(path)
     target = np.dtype(dtype) if dtype else store.dtype
@@ -733,8 +795,12 @@ def write_store(store: VectorStore, path: str | Path, *, dtype: str | None = Non
     with atomic_dir(path, overwrite=overwrite) as tmp:
         with open(tmp / "vectors.npy", "wb") as f:
             np.lib.format.write_array_header_1_0(
-                f, {"descr": np.lib.format.dtype_to_descr(target), "fortran_order": False,
-                    "shape": (len(store), store.dim)}
+                f,
+                {
+                    "descr": np.lib.format.dtype_to_descr(target),
+                    "fortran_order": False,
+                    "shape": (len(store), store.dim),
+                },
             )
             for _, block in store.blocks():
                 f.write(np.ascontiguousarray(block, dtype=target).tobytes())
@@ -756,8 +822,9 @@ def _text_rows(store: VectorStore, sep: str = " ") -> Iterator[str]:
             yield f"{store.words[start + i]}{sep}{fmt % tuple(row)}\n"
 
 
-def write_word2vec(store: VectorStore, path: str | Path, *, binary: bool = False,
-                   header: bool = True) -> Path:
+def write_word2vec(
+    store: VectorStore, path: str | Path, *, binary: bool = False, header: bool = True
+) -> Path:
     """Write word2vec text (``header=False`` gives GloVe text) or binary, atomically.
 
     Values are written with 9 significant digits, which round-trips float32 exactly.
@@ -772,7 +839,9 @@ def write_word2vec(store: VectorStore, path: str | Path, *, binary: bool = False
             for start, block in store.blocks(size=4096):
                 block = np.ascontiguousarray(block, dtype="<f4")
                 for i in range(len(block)):
-                    f.write(store.words[start + i].encode("utf-8") + b" " + block[i].tobytes() + b"\n")
+                    f.write(
+                        store.words[start + i].encode("utf-8") + b" " + block[i].tobytes() + b"\n"
+                    )
         else:
             buf: list[str] = []
             for line in _text_rows(store):
@@ -803,18 +872,26 @@ def write_projector(store: VectorStore, path: str | Path, *, overwrite: bool = F
 
 WRITERS: dict[VectorFormat, Callable[..., Path]] = {
     VectorFormat.store: lambda s, p, overwrite=False, dtype=None: write_store(
-        s, p, overwrite=overwrite, dtype=dtype),
+        s, p, overwrite=overwrite, dtype=dtype
+    ),
     VectorFormat.word2vec: lambda s, p, **_: write_word2vec(s, p),
     VectorFormat.fasttext: lambda s, p, **_: write_word2vec(s, p),
     VectorFormat.word2vec_binary: lambda s, p, **_: write_word2vec(s, p, binary=True),
     VectorFormat.glove: lambda s, p, **_: write_word2vec(s, p, header=False),
     VectorFormat.projector: lambda s, p, overwrite=False, **_: write_projector(
-        s, p, overwrite=overwrite),
+        s, p, overwrite=overwrite
+    ),
 }
 
 
-def save_vectors(store: VectorStore, path: str | Path, format: VectorFormat | str, *,
-                 overwrite: bool = False, dtype: str | None = None) -> Path:
+def save_vectors(
+    store: VectorStore,
+    path: str | Path,
+    format: VectorFormat | str,
+    *,
+    overwrite: bool = False,
+    dtype: str | None = None,
+) -> Path:
     """Write ``store`` to ``path`` in ``format`` (atomically).  Raises: OutputError."""
     fmt = VectorFormat(format)
     if fmt is VectorFormat.gensim:
