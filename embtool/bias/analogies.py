@@ -22,7 +22,7 @@ DELTA = 1.0
 RESTRICT = 10_000
 TOP = 100
 MIN_SCORE = 1e-3
-_BLOCK = 1024
+_BLOCK = 512
 
 
 @dataclass(frozen=True)
@@ -75,32 +75,78 @@ def stereotype_analogies(
     unit = store.unit(rows)
     proj = unit @ g
     threshold = 1.0 - delta * delta / 2.0 - 1e-6  # float32 cosines: keep ||x - y|| == delta
-    found_i: list[np.ndarray] = []
-    found_j: list[np.ndarray] = []
-    found_c: list[np.ndarray] = []
-    for start in range(0, len(rows), _BLOCK):
-        stop = min(start + _BLOCK, len(rows))
-        # only j > i: each unordered pair once
-        sims = unit[start:stop] @ unit[start:].T
-        ii, jj = np.nonzero(sims >= threshold)
-        keep = jj > ii
-        ii, jj = ii[keep], jj[keep]
-        found_i.append(ii + start)
-        found_j.append(jj + start)
-        found_c.append(sims[ii, jj])
+    keep = max(20 * top, 1000)
+    while True:
+        i, j, scores, dist, close = _best_pairs(unit, proj, threshold, keep, progress)
+        out = _greedy(store, rows, i, j, scores, dist, top)
+        # the greedy pass only ever needs the best-scored pairs; if it ran through all we kept
+        # without filling ``top`` and more close pairs exist, keep more and redo
+        if len(out) >= top or len(i) >= close or (len(i) and abs(scores[-1]) < MIN_SCORE):
+            break
+        keep *= 8
+    return StereotypeAnalogies(direction.pairs[0], tuple(out), delta, len(rows), close)
+
+
+def _best_pairs(
+    unit: np.ndarray,
+    proj: np.ndarray,
+    threshold: float,
+    keep: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """The ``keep`` close pairs (i < j) with the largest |score|, best first, and the close count."""
+    n = len(unit)
+    best_i: list[np.ndarray] = []
+    best_j: list[np.ndarray] = []
+    best_s: list[np.ndarray] = []
+    best_d: list[np.ndarray] = []
+    close = 0
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        sims = unit[start:stop] @ unit[start:].T  # columns from ``start``: pairs j > i only
+        mask = sims >= threshold
+        mask &= np.arange(n - start)[None, :] > np.arange(stop - start)[:, None]
+        ii, jj = np.nonzero(mask)
+        close += len(ii)
+        if len(ii):
+            c = sims[ii, jj].astype(np.float64)
+            d = np.sqrt(np.maximum(2.0 - 2.0 * c, 0.0))
+            gi = ii + start
+            jj = jj + start
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s = np.where(d > 1e-6, (proj[gi] - proj[jj]) / d, 0.0)
+            if len(s) > keep:
+                top = np.argpartition(-np.abs(s), keep - 1)[:keep]
+                gi, jj, s, d = gi[top], jj[top], s[top], d[top]
+            best_i.append(gi)
+            best_j.append(jj)
+            best_s.append(s)
+            best_d.append(d)
         if progress is not None:
-            progress(stop, len(rows))
-    i = np.concatenate(found_i)
-    j = np.concatenate(found_j)
-    c = np.concatenate(found_c).astype(np.float64)
-    dist = np.sqrt(np.maximum(2.0 - 2.0 * c, 0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.where(dist > 1e-6, (proj[i] - proj[j]) / dist, 0.0)
-    order = np.argsort(-np.abs(scores), kind="stable")
+            progress(stop, n)
+    if not best_i:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty.astype(np.int64), empty, empty, 0
+    i, j = np.concatenate(best_i), np.concatenate(best_j)
+    s, d = np.concatenate(best_s), np.concatenate(best_d)
+    order = np.lexsort((j, i, -np.abs(s)))[:keep]  # by |score|, ties by (i, j): deterministic
+    return i[order], j[order], s[order], d[order], close
+
+
+def _greedy(
+    store: VectorStore,
+    rows: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    scores: np.ndarray,
+    dist: np.ndarray,
+    top: int,
+) -> list[StereotypePair]:
+    """debiaswe's selection: best |score| first, each word at most once on each side."""
     used_left: set[int] = set()
     used_right: set[int] = set()
     out: list[StereotypePair] = []
-    for k in order:
+    for k in range(len(i)):
         s = float(scores[k])
         if abs(s) < MIN_SCORE or len(out) >= top:
             break
@@ -114,4 +160,4 @@ def stereotype_analogies(
                 store.words[rows[left]], store.words[rows[right]], abs(s), float(dist[k])
             )
         )
-    return StereotypeAnalogies(direction.pairs[0], tuple(out), delta, len(rows), len(i))
+    return out

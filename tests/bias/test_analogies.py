@@ -89,3 +89,25 @@ def test_restrict_and_filters():
         stereotype_analogies(store, "she", "they")
     with pytest.raises(BiasError, match="delta"):
         stereotype_analogies(store, "she", "he", delta=0)
+
+
+def test_many_picks_match_brute_force(monkeypatch):
+    # every pair is close (delta 2) and nearly all words get picked: the kept best-pairs list runs
+    # out and is refilled, and the answer must still equal the brute force
+    import embtool.bias.analogies as mod
+
+    calls = []
+    real = mod._best_pairs
+
+    def spy(*args, **kwargs):
+        calls.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mod, "_best_pairs", spy)
+    rng = np.random.default_rng(1)
+    store = VectorStore([f"w{i}" for i in range(60)], rng.normal(size=(60, 5)).astype(np.float32))
+    r = stereotype_analogies(store, "w0", "w1", delta=2.0, restrict=None, top=58, words_only=False)
+    ref = brute_force(store, "w0", "w1", 2.0, 58)
+    assert [(p.x, p.y) for p in r.pairs] == [(x, y) for x, y, _, _ in ref]
+    assert r.close_pairs == 60 * 59 // 2
+    assert len(calls) >= 2  # the refill happened
