@@ -8,7 +8,7 @@ word index are computed lazily, so opening a 400k-word store costs almost nothin
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,11 +60,10 @@ class VectorStore:
             vectors = vectors.astype(np.float32)
         self.words: list[str] = list(words)
         self._vectors = vectors
-        if counts is not None:
-            counts = np.asarray(counts, dtype=np.int64)
-            if counts.shape != (len(self.words),):
-                raise VectorFileError(path or "<vectors>", "counts do not match the words")
-        self.counts: np.ndarray | None = counts
+        self._counts: np.ndarray | None = None
+        self._counts_loader: Callable[[], np.ndarray] | None = None
+        self._source = path
+        self.counts = counts
         self.meta: dict[str, Any] = dict(meta or {})
         self.path: Path | None = Path(path) if path is not None else None
         self.name: str = name or (self.path.name if self.path is not None else "vectors")
@@ -72,6 +71,36 @@ class VectorStore:
         self._lower_index: dict[str, int] | None = None
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
+
+    # -- counts -----------------------------------------------------------------------------
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Per-word corpus counts (int64, row order), or None when unknown."""
+        if self._counts is None and self._counts_loader is not None:
+            loader, self._counts_loader = self._counts_loader, None
+            self.counts = loader()
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: Sequence[int] | np.ndarray | None) -> None:
+        self._counts_loader = None
+        if counts is None:
+            self._counts = None
+            return
+        arr = np.asarray(counts, dtype=np.int64)
+        if arr.shape != (len(self.words),):
+            raise VectorFileError(self._source or "<vectors>", "counts do not match the words")
+        self._counts = arr
+
+    @property
+    def has_counts(self) -> bool:
+        """Whether counts are known, without parsing them."""
+        return self._counts is not None or self._counts_loader is not None
+
+    def set_counts_loader(self, loader: Callable[[], np.ndarray]) -> None:
+        """Defer parsing counts until first used (opening a store stays fast)."""
+        self._counts = None
+        self._counts_loader = loader
 
     # -- shape and access -------------------------------------------------------------------
     def __len__(self) -> int:
@@ -102,7 +131,9 @@ class VectorStore:
     def index(self) -> dict[str, int]:
         """Word -> row; the first occurrence wins if a word repeats."""
         if self._index is None:
-            index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
+            index = dict(zip(self.words, range(len(self.words))))
+            if len(index) != len(self.words):  # a repeated word: keep its first row
+                index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
             self._index = index
         return self._index
 
@@ -216,14 +247,17 @@ class VectorStore:
     def head(self, n: int) -> VectorStore:
         """The first ``n`` words (the most frequent, in a frequency-sorted store), sharing memory."""
         n = max(0, min(n, len(self)))
-        return VectorStore(
+        store = VectorStore(
             self.words[:n],
             self._vectors[:n],
-            counts=None if self.counts is None else self.counts[:n],
+            counts=None if self._counts is None else self._counts[:n],
             meta=self.meta,
             path=self.path,
             name=self.name,
         )
+        if self._counts_loader is not None:
+            store.set_counts_loader(lambda: self.counts[:n])  # type: ignore[index]
+        return store
 
     def subset(self, words: Iterable[str]) -> VectorStore:
         """A new in-memory store with just ``words`` (in the order given).  Raises: UnknownWordsError."""

@@ -34,6 +34,7 @@ from embtool.store import VectorStore
 STORE_FORMAT = "embtool-store"
 STORE_FORMAT_VERSION = 1
 _CHUNK_ROWS = 8192
+MAX_DIM = 1_000_000  # no embedding has more dims; a bigger header is a corrupt or foreign file
 _NUMERIC_BYTES = frozenset(b"0123456789.-+eEnaifNAIF \t\r\n")
 
 
@@ -142,8 +143,24 @@ def _is_projector_dir(path: Path) -> bool:
     return path.is_dir() and (path / "vectors.tsv").exists()
 
 
+def _plausible_binary(payload: bytes) -> bool:
+    """Do these bytes read as float32 values of a believable size (as word2vec binary)?
+
+    Text digits reinterpreted as float32 give magnitudes around 1e-19..1e-7 or above 1e19, never
+    embedding-like values, so this tells word2vec binary from text on the first record alone.
+    """
+    n = len(payload) // 4
+    if n == 0:
+        return False
+    values = np.frombuffer(payload[: 4 * n], dtype="<f4").astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        size = np.abs(values)
+        ok = (values == 0) | ((size >= 1e-6) & (size <= 1e6))
+    return bool(ok.mean() >= 0.5)
+
+
 def sniff_format(path: str | Path) -> VectorFormat:
-    """Tell a vector file's format from its content.
+    """Tell a vector file's format from its content (never from its name).
 
     Raises: VectorFileError when the file is missing, empty or not a vector file.
     """
@@ -156,7 +173,11 @@ def sniff_format(path: str | Path) -> VectorFormat:
         raise VectorFileError(p, "directory is not an embtool store (no vectors.npy + vocab.txt)")
     head, _ = _read_head(p)
     if not head.strip():
-        raise VectorFileError(p, "empty file")
+        raise VectorFileError(p, "empty file: no vectors")
+    if head.startswith(b"\x93NUMPY"):
+        raise VectorFileError(
+            p, "is a bare .npy array; pass the store directory that holds it with vocab.txt"
+        )
     if head[:1] == b"\x80" or head.startswith(b"PK\x03\x04"):
         return VectorFormat.gensim
     first, _, rest = head.partition(b"\n")
@@ -165,14 +186,17 @@ def sniff_format(path: str | Path) -> VectorFormat:
         return VectorFormat.glove
     # word2vec: text or binary? Look at the first record's payload after the word.
     _, dim = header
-    rest = rest.lstrip(b"\n")
+    rest = rest.lstrip(b"\r\n")
     space = rest.find(b" ")
-    if space < 0:
+    if space < 0 or dim <= 0:
         return VectorFormat.word2vec
-    payload = rest[space + 1 : space + 1 + min(4 * dim, 256)]
-    if payload and all(b in _NUMERIC_BYTES for b in payload):
+    payload = rest[space + 1 : space + 1 + 4 * min(dim, 64)]
+    line = rest[space + 1 :].split(b"\n", 1)[0].rstrip()
+    if line and all(b in _NUMERIC_BYTES for b in line) and len(line.split()) == dim:
         return VectorFormat.word2vec
-    return VectorFormat.word2vec_binary
+    if _plausible_binary(payload):
+        return VectorFormat.word2vec_binary
+    return VectorFormat.word2vec
 
 
 def _decode(raw: bytes, path: Path, line_no: int, offset: int, encoding: str, errors: str,
@@ -236,10 +260,27 @@ def _check_finite(path: Path, values: np.ndarray, line_nos: list[int]) -> None:
         raise VectorFileError(path, "value is NaN or infinite", line=line_nos[bad])
 
 
+def _words(n: int) -> str:
+    return f"{n:,} word" if n == 1 else f"{n:,} words"
+
+
+def _safe_readline(f: IO[bytes], path: Path, size: int = 4096) -> bytes:
+    try:
+        return f.readline(size)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
+
+
 def _check_header_size(path: Path, count: int, dim: int, bytes_per_value: float,
                        compression: str | None) -> None:
+    """Refuse a header whose claimed size is impossible, before reading (or allocating) anything."""
     if count < 0 or dim <= 0:
         raise VectorFileError(path, f"header claims {count} words x {dim} dims", line=1)
+    if dim > MAX_DIM:
+        raise VectorFileError(
+            path, f"header claims {dim:,} dims per vector (more than {MAX_DIM:,}); is this a "
+            "vector file?", line=1
+        )
     if compression is None:
         size = path.stat().st_size
         need = count * dim * bytes_per_value
@@ -357,7 +398,7 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
             if header is not None and n_read >= header[0]:
                 raise VectorFileError(
                     path,
-                    f"header says {header[0]:,} words but the file has more vector lines",
+                    f"header says {_words(header[0])} but the file has more vector lines",
                     line=line_no,
                 )
             if guard.accept(word, line_no):
@@ -372,9 +413,9 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
         flush()
     if line_no == 0 or (collector is None):
         raise VectorFileError(path, "empty file: no vectors")
-    if header is not None and (limit is None or limit > header[0]) and n_read != header[0]:
+    if header is not None and (limit is None or limit >= header[0]) and n_read != header[0]:
         raise VectorFileError(
-            path, f"header says {header[0]:,} words but the file has {n_read:,} vector lines"
+            path, f"header says {_words(header[0])} but the file has {n_read:,} vector lines"
         )
     matrix = collector.matrix()
     if len(collector.words) == 0:
@@ -393,7 +434,7 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
                  report: ReadReport | None) -> VectorStore:
     f, compression = open_binary(path)
     with contextlib.closing(f):
-        first = f.readline()
+        first = _safe_readline(f, path)
         header = _parse_header(first)
         if header is None:
             raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
@@ -416,7 +457,7 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
                     del buf[:pos]
                     pos = 0
                 try:
-                    data = f.read(max(1 << 20, n - len(buf)))
+                    data = f.read(1 << 20)
                 except (OSError, EOFError, lzma.LZMAError) as exc:
                     raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
                 if not data:
@@ -462,6 +503,15 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
                 raise VectorFileError(path, f"vector {record} ({word!r}) has NaN or infinite values")
             if guard.accept(word, record):
                 collector.add_row(word, values)
+        if limit is None or limit >= count:
+            while fill(1) and buf[pos] in b" \t\r\n":
+                pos += 1
+            if fill(1):
+                raise VectorFileError(
+                    path,
+                    f"header says {_words(count)} but the file has more data after the last one "
+                    f"(at byte {offset + pos:,})",
+                )
     if not collector.words and want > 0:
         raise VectorFileError(path, "no vectors in file")
     if want == 0:
@@ -471,43 +521,77 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
     return VectorStore(collector.words, collector.matrix(), path=path)
 
 
-def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
-    vocab_path = path / "vocab.txt"
-    try:
-        vectors = np.load(path / "vectors.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
-    except ValueError as exc:
-        raise VectorFileError(path / "vectors.npy", f"not a plain numeric .npy array ({exc})") from None
-    except OSError as exc:
-        raise VectorFileError(path / "vectors.npy", f"cannot read: {exc}") from None
-    if vectors.ndim != 2 or vectors.dtype.kind != "f":
-        raise VectorFileError(path / "vectors.npy",
-                              f"expected a 2-D float matrix, got {vectors.ndim}-D {vectors.dtype}")
+def _vocab_lines(vocab_path: Path) -> tuple[list[str], bool]:
+    """The lines of a store's vocab.txt and whether any carries a count column."""
     try:
         text = vocab_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise VectorFileError(vocab_path, "missing: a store needs vocab.txt beside vectors.npy") from None
     except UnicodeDecodeError as exc:
-        raise VectorFileError(vocab_path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise VectorFileError(
+            vocab_path, f"not UTF-8 ({exc.reason} at byte offset {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise VectorFileError(vocab_path, f"cannot read: {exc.strerror or exc}") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    n = len(lines) if limit is None else min(limit, len(lines))
-    lines = lines[:n] if n < len(lines) else lines
-    counts = None
-    if "\t" in text:
-        split = [line.split("\t", 1) for line in lines]
-        words = [s[0] for s in split]
+    return lines, "\t" in text
+
+
+def _parse_counts(lines: list[str], vocab_path: Path) -> np.ndarray:
+    """The second, tab-separated column of vocab.txt lines (0 where a line has none)."""
+    joined = "\t".join(lines)
+    if joined.count("\t") == 2 * len(lines) - 1:  # every line is exactly "word<TAB>count"
+        with contextlib.suppress(ValueError, OverflowError):
+            return np.array(joined.split("\t")[1::2], dtype=np.int64)
+    counts = np.zeros(len(lines), dtype=np.int64)
+    for i, line in enumerate(lines):
+        _, tab, rest = line.partition("\t")
+        if not tab:
+            continue
         try:
-            counts = np.array([int(s[1]) if len(s) > 1 else 0 for s in split], dtype=np.int64)
+            counts[i] = int(rest)
         except ValueError:
-            bad = next(i for i, s in enumerate(split) if len(s) > 1 and not s[1].strip().isdigit())
-            raise VectorFileError(vocab_path, f"count is not an integer: {split[bad][1]!r}",
-                                  line=bad + 1) from None
-    else:
-        words = lines
-    rows = vectors.shape[0] if limit is None else min(limit, vectors.shape[0])
-    if len(words) != rows:
+            raise VectorFileError(
+                vocab_path, f"count is not an integer: {rest[:40]!r}", line=i + 1
+            ) from None
+    return counts
+
+
+def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
+    """Open a native store: the matrix memory-mapped, the words parsed, counts parsed lazily."""
+    vocab_path = path / "vocab.txt"
+    npy_path = path / "vectors.npy"
+    try:
+        vectors = np.load(npy_path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except FileNotFoundError:
+        raise VectorFileError(npy_path, "missing: a store needs vectors.npy beside vocab.txt") from None
+    except ValueError as exc:
+        reason = str(exc).split("\n")[0]
+        raise VectorFileError(npy_path, f"corrupt or not a plain numeric .npy array ({reason})") from None
+    except OSError as exc:
+        raise VectorFileError(npy_path, f"cannot read: {exc}") from None
+    if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or vectors.dtype.kind != "f":
+        shape = getattr(vectors, "ndim", "?")
         raise VectorFileError(
-            path, f"vocab.txt has {len(words):,} words but vectors.npy has {vectors.shape[0]:,} rows"
+            npy_path, f"expected a 2-D float matrix, got {shape}-D {getattr(vectors, 'dtype', '?')}"
         )
+    if vectors.dtype.itemsize > 4:
+        vectors = vectors.astype(np.float32)
+    lines, has_counts = _vocab_lines(vocab_path)
+    if len(lines) != vectors.shape[0]:
+        raise VectorFileError(
+            path,
+            f"corrupt store: vocab.txt has {_words(len(lines))} but vectors.npy has "
+            f"{vectors.shape[0]:,} rows",
+        )
+    if limit is not None and limit < len(lines):
+        lines = lines[:limit]
+        vectors = vectors[:limit]
+    words = [line.partition("\t")[0] for line in lines] if has_counts else lines
     meta: dict[str, Any] = {}
     meta_path = path / "meta.json"
     if meta_path.exists():
@@ -515,9 +599,12 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise VectorFileError(meta_path, f"not valid JSON ({exc})") from None
-    if rows < vectors.shape[0]:
-        vectors = vectors[:rows]
-    return VectorStore(words, vectors, counts=counts, meta=meta, path=path)
+        if not isinstance(meta, dict):
+            raise VectorFileError(meta_path, "not a JSON object")
+    store = VectorStore(words, vectors, meta=meta, path=path)
+    if has_counts:
+        store.set_counts_loader(lambda: _parse_counts(lines, vocab_path))
+    return store
 
 
 def _read_projector(path: Path, *, limit: int | None) -> VectorStore:
