@@ -11,6 +11,7 @@ place, so an interrupted write never leaves half a file behind.
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import datetime as _dt
 import gzip
@@ -70,6 +71,7 @@ class ReadReport:
     undecodable: list[tuple[int, int]] = field(default_factory=list)
     header: tuple[int, int] | None = None
     compression: str | None = None
+    format: str | None = None
 
 
 # -- low-level file access ----------------------------------------------------------------------
@@ -83,11 +85,21 @@ def _compression_of(head: bytes) -> str | None:
     return None
 
 
+Progress = Callable[[int, "int | None"], None]
+"""Reader progress callback: ``(bytes of the file read so far, file size or None)``."""
+
+
 def open_binary(path: str | Path) -> tuple[IO[bytes], str | None]:
     """Open ``path`` for reading bytes, decompressing gzip/bz2/xz by magic number.
 
     Raises: VectorFileError when the file is missing or unreadable.
     """
+    f, kind, _ = _open_raw(path)
+    return f, kind
+
+
+def _open_raw(path: str | Path) -> tuple[IO[bytes], str | None, IO[bytes]]:
+    """Like :func:`open_binary`, also returning the underlying (compressed) file for progress."""
     p = Path(path)
     try:
         raw = open(p, "rb")  # noqa: SIM115 - returned to the caller, who closes it
@@ -101,12 +113,12 @@ def open_binary(path: str | Path) -> tuple[IO[bytes], str | None]:
     raw.seek(0)
     kind = _compression_of(head)
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), kind  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=raw, mode="rb"), kind, raw  # type: ignore[return-value]
     if kind == "bz2":
-        return bz2.BZ2File(raw, "rb"), kind  # type: ignore[return-value]
+        return bz2.BZ2File(raw, "rb"), kind, raw  # type: ignore[return-value]
     if kind == "xz":
-        return lzma.LZMAFile(raw, "rb"), kind  # type: ignore[return-value]
-    return raw, None
+        return lzma.LZMAFile(raw, "rb"), kind, raw  # type: ignore[return-value]
+    return raw, None, raw
 
 
 def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
@@ -136,7 +148,8 @@ def _parse_header(line: bytes) -> tuple[int, int] | None:
 
 
 def _is_store_dir(path: Path) -> bool:
-    return path.is_dir() and (path / "vectors.npy").exists() and (path / "vocab.txt").exists()
+    """A store directory, possibly damaged: reading it reports which part is missing."""
+    return path.is_dir() and ((path / "vectors.npy").exists() or (path / "vocab.txt").exists())
 
 
 def _is_projector_dir(path: Path) -> bool:
@@ -253,11 +266,13 @@ class _RowCollector:
         return np.concatenate(self.blocks)
 
 
-def _check_finite(path: Path, values: np.ndarray, line_nos: list[int]) -> None:
+def _check_finite(path: Path, values: np.ndarray, line_nos: list[int], words: list[str]) -> None:
     finite = np.isfinite(values)
     if not finite.all():
         bad = int(np.argmin(finite.all(axis=1)))
-        raise VectorFileError(path, "value is NaN or infinite", line=line_nos[bad])
+        raise VectorFileError(
+            path, f"the vector of {words[bad]!r} has a NaN or infinite value", line=line_nos[bad]
+        )
 
 
 def _words(n: int) -> str:
@@ -287,8 +302,9 @@ def _check_header_size(path: Path, count: int, dim: int, bytes_per_value: float,
         if need > size:
             raise VectorFileError(
                 path,
-                f"header claims {count:,} words x {dim:,} dims, which needs at least "
-                f"{int(need):,} bytes, but the file has {size:,}",
+                f"header says {_words(count)} x {dim:,} dims, which needs at least "
+                f"{int(need):,} bytes, but the file has only {size:,}: the header is wrong or "
+                "the file is truncated",
                 line=1,
             )
 
@@ -312,9 +328,26 @@ class _DuplicateGuard:
         return False
 
 
+def _progress_reporter(path: Path, raw: IO[bytes], progress: Progress | None) -> Callable[[], None]:
+    if progress is None:
+        return lambda: None
+    try:
+        total: int | None = path.stat().st_size
+    except OSError:
+        total = None
+
+    def tick() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            progress(raw.tell(), total)
+
+    return tick
+
+
 def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encoding: str,
-               unicode_errors: str, report: ReadReport | None) -> VectorStore:
-    f, compression = open_binary(path)
+               unicode_errors: str, report: ReadReport | None,
+               progress: Progress | None = None) -> VectorStore:
+    f, compression, raw_file = _open_raw(path)
+    tick = _progress_reporter(path, raw_file, progress)
     with contextlib.closing(f):
         reader = io.BufferedReader(f) if not isinstance(f, io.BufferedReader) else f
         line_no = 0
@@ -345,8 +378,9 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
                             ) from None
                 raise
             values = values.reshape(-1, dim)
-            _check_finite(path, values, chunk_lines)
+            _check_finite(path, values, chunk_lines, chunk_words)
             collector.add_block(list(chunk_words), values)
+            tick()
             chunk_words.clear()
             chunk_values.clear()
             chunk_lines.clear()
@@ -431,8 +465,9 @@ def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:
 
 
 def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors: str,
-                 report: ReadReport | None) -> VectorStore:
-    f, compression = open_binary(path)
+                 report: ReadReport | None, progress: Progress | None = None) -> VectorStore:
+    f, compression, raw_file = _open_raw(path)
+    tick = _progress_reporter(path, raw_file, progress)
     with contextlib.closing(f):
         first = _safe_readline(f, path)
         header = _parse_header(first)
@@ -460,6 +495,7 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
                     data = f.read(1 << 20)
                 except (OSError, EOFError, lzma.LZMAError) as exc:
                     raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
+                tick()
                 if not data:
                     eof = True
                 buf.extend(data)
@@ -494,13 +530,16 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
             if not fill(row_bytes):
                 raise VectorFileError(
                     path,
-                    f"truncated: vector {record} of {count:,} ({raw_word[:40]!r}) is cut short",
+                    f"truncated: vector {record} of {count:,} "
+                    f"({raw_word[:40].decode(encoding, 'replace')!r}) is cut short",
                 )
             values = np.frombuffer(bytes(buf[pos : pos + row_bytes]), dtype="<f4")
             pos += row_bytes
             word = _decode(raw_word, path, record, word_offset, encoding, unicode_errors, report)
             if not np.isfinite(values).all():
-                raise VectorFileError(path, f"vector {record} ({word!r}) has NaN or infinite values")
+                raise VectorFileError(
+                    path, f"vector {record} ({word!r}) has a NaN or infinite value"
+                )
             if guard.accept(word, record):
                 collector.add_row(word, values)
         if limit is None or limit >= count:
@@ -561,26 +600,54 @@ def _parse_counts(lines: list[str], vocab_path: Path) -> np.ndarray:
     return counts
 
 
+def _open_npy(npy_path: Path, *, mmap: bool) -> np.ndarray:
+    """Open a store's matrix, checking its header against the file size before mapping it."""
+    fmt = np.lib.format
+    try:
+        with open(npy_path, "rb") as f:
+            try:
+                version = fmt.read_magic(f)
+            except ValueError:
+                raise VectorFileError(npy_path, "corrupt: not a .npy array file") from None
+            try:
+                reader = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+                shape, fortran, dtype = reader(f)
+            except (ValueError, SyntaxError) as exc:
+                raise VectorFileError(npy_path, f"corrupt .npy header ({exc})") from None
+            data_offset = f.tell()
+        size = npy_path.stat().st_size
+    except FileNotFoundError:
+        raise VectorFileError(
+            npy_path, "missing: a store needs vectors.npy beside vocab.txt"
+        ) from None
+    except OSError as exc:
+        raise VectorFileError(npy_path, f"cannot read: {exc.strerror or exc}") from None
+    if len(shape) != 2 or dtype.kind != "f" or dtype.hasobject or fortran:
+        raise VectorFileError(
+            npy_path, f"expected a 2-D C-order float matrix, got shape {shape} of {dtype}"
+        )
+    need = data_offset + shape[0] * shape[1] * dtype.itemsize
+    if size < need:
+        raise VectorFileError(
+            npy_path,
+            f"corrupt: truncated ({size:,} bytes, but its header promises {shape[0]:,} x "
+            f"{shape[1]:,} {dtype} values = {need:,} bytes)",
+        )
+    try:
+        vectors = np.load(npy_path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        reason = str(exc).split("\n")[0]
+        raise VectorFileError(npy_path, f"corrupt .npy array ({reason})") from None
+    if vectors.dtype.itemsize > 4:
+        vectors = vectors.astype(np.float32)
+    return vectors
+
+
 def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
     """Open a native store: the matrix memory-mapped, the words parsed, counts parsed lazily."""
     vocab_path = path / "vocab.txt"
     npy_path = path / "vectors.npy"
-    try:
-        vectors = np.load(npy_path, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except FileNotFoundError:
-        raise VectorFileError(npy_path, "missing: a store needs vectors.npy beside vocab.txt") from None
-    except ValueError as exc:
-        reason = str(exc).split("\n")[0]
-        raise VectorFileError(npy_path, f"corrupt or not a plain numeric .npy array ({reason})") from None
-    except OSError as exc:
-        raise VectorFileError(npy_path, f"cannot read: {exc}") from None
-    if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or vectors.dtype.kind != "f":
-        shape = getattr(vectors, "ndim", "?")
-        raise VectorFileError(
-            npy_path, f"expected a 2-D float matrix, got {shape}-D {getattr(vectors, 'dtype', '?')}"
-        )
-    if vectors.dtype.itemsize > 4:
-        vectors = vectors.astype(np.float32)
+    vectors = _open_npy(npy_path, mmap=mmap)
     lines, has_counts = _vocab_lines(vocab_path)
     if len(lines) != vectors.shape[0]:
         raise VectorFileError(
@@ -667,11 +734,13 @@ def load_vectors(
     allow_pickle: bool = False,
     mmap: bool = True,
     report: ReadReport | None = None,
+    progress: Progress | None = None,
 ) -> VectorStore:
     """Open vectors in any supported format; the format is sniffed unless given.
 
     ``limit`` keeps only the first N words. Passing a ``report`` makes the reader lenient about
     duplicate words (first kept) and undecodable bytes (replaced), recording them instead.
+    ``progress`` is called now and then while a text or binary file is read.
     Raises: VectorFileError naming the file, the line and the problem.
     """
     p = Path(path)
@@ -679,7 +748,19 @@ def load_vectors(
         raise VectorFileError(p, "no such file or directory")
     if limit is not None and limit < 1:
         raise VectorFileError(p, f"--limit must be at least 1, got {limit}")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise VectorFileError(p, f"unknown encoding {encoding!r} (try utf-8 or latin-1)") from None
+    try:
+        codecs.lookup_error(unicode_errors)
+    except LookupError:
+        raise VectorFileError(
+            p, f"unknown --unicode-errors {unicode_errors!r} (use strict, replace or ignore)"
+        ) from None
     fmt = VectorFormat(format) if format is not None else sniff_format(p)
+    if report is not None:
+        report.format = fmt.value
     if fmt in (VectorFormat.store, VectorFormat.projector) and not p.is_dir():
         raise VectorFileError(p, f"a {fmt.label} is a directory, but this is a file")
     if fmt is VectorFormat.store:
@@ -696,13 +777,13 @@ def load_vectors(
         store = _read_gensim(p, limit=limit)
     elif fmt is VectorFormat.word2vec_binary:
         store = _read_binary(p, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
-                             report=report)
+                             report=report, progress=progress)
     else:
         if p.is_dir():
             raise VectorFileError(p, "is a directory but not an embtool store")
         has_header = {VectorFormat.glove: False}.get(fmt, True)
         store = _read_text(p, has_header=has_header, limit=limit, encoding=encoding,
-                           unicode_errors=unicode_errors, report=report)
+                           unicode_errors=unicode_errors, report=report, progress=progress)
     if fmt is not VectorFormat.store:
         store.meta.setdefault("history", []).append(
             {"action": "load", "path": str(p), "format": fmt.value, "limit": limit}
