@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from embtool.errors import OutputError, VectorFileError
+from embtool.errors import OutputError, UsageError, VectorFileError
 from embtool.store import VectorStore
 
 STORE_FORMAT = "embtool-store"
@@ -870,10 +870,16 @@ def _open_out(tmp: Path, final: Path) -> IO[bytes]:
     return open(tmp, "wb")  # noqa: SIM115
 
 
+# meta.json fields that describe the file itself; rewritten on every save, never carried over.
+_STORE_OWN_KEYS = frozenset(
+    ["format", "format_version", "shape", "dtype", "has_counts", "written", "embtool_version",
+     "source_format"]
+)
+
+
 def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
     """The meta.json content for ``store``: format fields first, then how it was made."""
-    meta = {k: v for k, v in store.meta.items() if k not in ("format", "format_version", "shape",
-                                                            "dtype", "source_format")}
+    meta = {k: v for k, v in store.meta.items() if k not in _STORE_OWN_KEYS}
     return {
         "format": STORE_FORMAT,
         "format_version": STORE_FORMAT_VERSION,
@@ -993,3 +999,95 @@ def save_vectors(store: VectorStore, path: str | Path, format: VectorFormat | st
     if fmt not in (VectorFormat.store, VectorFormat.projector) and p.is_dir():
         raise OutputError(f"{p} is a directory")
     return WRITERS[fmt](store, p, overwrite=overwrite, dtype=dtype)
+
+
+# -- conversion ---------------------------------------------------------------------------------
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz")
+_SUFFIX_FORMATS = {
+    ".bin": VectorFormat.word2vec_binary,
+    ".txt": VectorFormat.word2vec,
+    ".vec": VectorFormat.fasttext,
+    ".w2v": VectorFormat.word2vec,
+}
+
+
+def guess_output_format(path: str | Path) -> tuple[VectorFormat, str]:
+    """The format to write ``path`` in, judged by its extension, and why.
+
+    ``.bin`` -> word2vec binary; ``.txt``/``.vec`` (optionally ``.gz``/``.bz2``/``.xz``) -> word2vec
+    text; no extension -> a native store.  Raises: UsageError when the extension says nothing.
+    """
+    p = Path(path)
+    name = p.name.lower()
+    compressed = next((c for c in _COMPRESSION_SUFFIXES if name.endswith(c)), None)
+    inner = Path(name[: -len(compressed)]) if compressed else Path(name)
+    if inner.suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[inner.suffix], f"from the {inner.suffix}{compressed or ''} extension"
+    if compressed:
+        return VectorFormat.word2vec, f"a {compressed} file without .bin"
+    if not inner.suffix or _is_store_dir(p):
+        return VectorFormat.store, "a path without extension"
+    raise UsageError(
+        f"cannot tell the output format from the extension of {p.name!r}; pass --to "
+        "store|word2vec|word2vec-binary|glove|fasttext|projector"
+    )
+
+
+def convert_vectors(
+    source: str | Path,
+    out: str | Path,
+    to: VectorFormat | str,
+    *,
+    source_format: VectorFormat | str | None = None,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+    allow_pickle: bool = False,
+    dtype: str | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> VectorStore:
+    """Read vectors in any format and write them in ``to``, recording where they came from.
+
+    A written store's ``meta.json`` keeps the source's own history (a store's training record, say)
+    and gains ``{"action": "convert", "source": ..., "source_format": ..., "limit": ...}``.
+    Returns the store that was written.  Raises: VectorFileError, OutputError, UsageError.
+    """
+    to = VectorFormat(to)
+    src, dst = Path(source), Path(out)
+    if dtype is not None and to is not VectorFormat.store:
+        raise UsageError(f"--dtype applies to native stores only, not to {to.label}")
+    if to is VectorFormat.gensim:
+        raise UsageError("embtool does not write gensim pickles; use --to store or word2vec")
+    if to in (VectorFormat.store, VectorFormat.projector) and dst.name.lower().endswith(
+        _COMPRESSION_SUFFIXES
+    ):
+        raise UsageError(f"a {to.label} is a directory and cannot be compressed: {dst}")
+    with contextlib.suppress(OSError):
+        if dst.exists() and dst.resolve() == src.resolve():
+            raise OutputError(f"{dst} is the input itself; write the conversion somewhere else")
+    if dst.exists() and not overwrite:
+        raise OutputError(f"{dst} already exists (pass --force to replace it)")
+    store = load_vectors(
+        src, format=source_format, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
+        allow_pickle=allow_pickle, progress=progress,
+    )
+    fmt = store.meta.get("source_format")
+    history = [
+        h for h in store.meta.get("history", [])
+        if not (h.get("action") == "load" and h.get("path") == str(src))
+    ]
+    history.append(
+        {
+            "action": "convert",
+            "source": str(src.resolve()),
+            "source_format": fmt,
+            "limit": limit,
+            "to": to.value,
+            "dtype": str(np.dtype(dtype)) if dtype else str(store.dtype),
+            "when": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+    )
+    store.meta["history"] = history
+    save_vectors(store, dst, to, overwrite=overwrite, dtype=dtype)
+    return store
