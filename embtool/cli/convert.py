@@ -69,12 +69,12 @@ def convert_command(
     writes the first 200,000 words as a native store, which opens in milliseconds.
     The written store's meta.json records the source file, its format and the limit.
     """
+    path = source.resolve_path()
     if to is None:
         target, why = guess_output_format(out)
         note(f"writing {target.label} ({why}; --to chooses another format)")
     else:
         target = VectorFormat(to.value)
-    path = source.resolve_path()
     with byte_progress(f"reading {path.name}") as progress:
         store = convert_vectors(
             path, out, target, source_format=source.format, limit=source.limit,
