@@ -1,7 +1,7 @@
-"""What a vector file or store holds: format, size, encoding problems, duplicates, case, norms, origin.
+"""What a vector file or store holds: format, size, bad bytes, duplicates, case, norms, origin.
 
-:func:`inspect_vectors` reads leniently (duplicates and undecodable bytes are recorded, not fatal), so
-it can describe exactly the files the strict readers refuse.
+:func:`inspect_vectors` reads leniently (duplicates and undecodable bytes are recorded, not
+fatal), so it can describe exactly the files the strict readers refuse.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ MAX_LISTED = 20  # problems listed one by one; the totals are always exact
 
 @dataclass(frozen=True)
 class CaseProfile:
-    """How words are cased: ``lower`` (paris), ``title`` (Paris), ``upper`` (USA), ``mixed`` (iPhone),
-    ``uncased`` (no cased letters: 1984, 北京, ...); ``with_twin`` words have another-case twin
-    (Paris and paris both present), ``twin_groups`` the number of such families."""
+    """How words are cased: ``lower`` (paris), ``title`` (Paris), ``upper`` (USA), ``mixed``
+    (iPhone), ``uncased`` (no cased letters: 1984, 北京, ...); ``with_twin`` words have a twin
+    in another case (Paris and paris both present), ``twin_groups`` the number of such families."""
 
     lower: int
     title: int
@@ -99,7 +99,7 @@ def case_profile(words: list[str], examples: int = 5) -> CaseProfile:
     if twins:
         for w in words:
             key = w.lower()
-            if key in twins and len(listed) < examples or key in listed:
+            if (key in twins and len(listed) < examples) or key in listed:
                 listed.setdefault(key, []).append(w)
     return CaseProfile(
         lower=kinds["lower"],
@@ -150,21 +150,26 @@ def inspect_vectors(
     p = Path(path)
     report = ReadReport()
     store = load_vectors(
-        p, format=format, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
-        allow_pickle=allow_pickle, report=report, progress=progress,
+        p,
+        format=format,
+        limit=limit,
+        encoding=encoding,
+        unicode_errors=unicode_errors,
+        allow_pickle=allow_pickle,
+        report=report,
+        progress=progress,
     )
     fmt = VectorFormat(store.meta.get("source_format") or report.format or "store")
     meta = dict(store.meta)
     history = [
-        h for h in meta.get("history", [])
+        h
+        for h in meta.get("history", [])
         if not (h.get("action") == "load" and h.get("path") == str(p))
     ]
     header: list[int] | None = list(report.header) if report.header else None
     if fmt is VectorFormat.store and isinstance(meta.get("shape"), list):
         header = [int(x) for x in meta["shape"]]
-    extra = {
-        k: v for k, v in meta.items() if k not in ("history", "training", "source_format")
-    }
+    extra = {k: v for k, v in meta.items() if k not in ("history", "training", "source_format")}
     return VectorInfo(
         path=str(p),
         format=fmt.value,

@@ -1,9 +1,9 @@
 """Pretrained vector sets from the gensim-data catalogue, fetched once and kept as native stores.
 
 The catalogue is gensim-data's ``list.json``: ``{"corpora": {...}, "models": {NAME: {...}}}``, each
-model with ``file_name``, ``parts``, an md5 ``checksum`` (or ``checksum-0``, ``checksum-1``, ... for a
-file split in parts), ``num_records``, ``file_size``, ``parameters`` and licence details. Files live
-at ``BASE/NAME/NAME.gz`` (parts: ``BASE/NAME/NAME.gz_00``, ``_01``, ... concatenated in order).
+model with ``file_name``, ``parts``, an md5 ``checksum`` (or ``checksum-0``, ``checksum-1``, ...
+for a file split in parts), ``num_records``, ``file_size``, ``parameters`` and licence details.
+Files live at ``BASE/NAME/NAME.gz`` (parts: ``BASE/NAME/NAME.gz_00``, ``_01``, ... concatenated).
 A download goes to a temporary file, is checked against its md5, converted once into a native store
 under ``embtool_home()/vectors/NAME`` (written atomically), and the temporary file is removed, so an
 interrupted or corrupt download never leaves a store behind.
@@ -65,7 +65,7 @@ class PretrainedSet:
 
 
 def base_url(override: str | None = None) -> str:
-    """Where release files are fetched from: ``override``, ``EMBTOOL_DOWNLOAD_URL`` or gensim-data."""
+    """Where files are fetched from: ``override``, ``EMBTOOL_DOWNLOAD_URL`` or gensim-data."""
     return (override or os.environ.get("EMBTOOL_DOWNLOAD_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 
@@ -131,7 +131,7 @@ def parse_catalogue(data: Any) -> dict[str, PretrainedSet]:
 def _open_url(url: str, timeout: float):  # type: ignore[no-untyped-def]
     request = urllib.request.Request(url, headers={"User-Agent": "embtool"})
     try:
-        return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) by design
+        return urllib.request.urlopen(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
@@ -144,8 +144,9 @@ def _open_url(url: str, timeout: float):  # type: ignore[no-untyped-def]
         ) from None
 
 
-def fetch_catalogue(base: str | None = None, *, timeout: float = DEFAULT_TIMEOUT
-                    ) -> dict[str, PretrainedSet]:
+def fetch_catalogue(
+    base: str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[str, PretrainedSet]:
     """Download and parse the catalogue.  Raises: DownloadError (offline, bad JSON)."""
     url = catalogue_url(base_url(base))
     try:
@@ -160,10 +161,20 @@ def fetch_catalogue(base: str | None = None, *, timeout: float = DEFAULT_TIMEOUT
     return parse_catalogue(data)
 
 
-def _fetch_to(url: str, out, expected_md5: str, timeout: float,  # type: ignore[no-untyped-def]
-              progress: Progress | None, done_before: int, total: int | None) -> int:
-    """Stream ``url`` into the open file ``out``; return the bytes written.  Raises: DownloadError."""
-    md5 = hashlib.md5()  # noqa: S324 - the catalogue's checksums are md5
+def _fetch_to(
+    url: str,
+    out,
+    expected_md5: str,
+    timeout: float,  # type: ignore[no-untyped-def]
+    progress: Progress | None,
+    done_before: int,
+    total: int | None,
+) -> int:
+    """Stream ``url`` into the open file ``out``; return the bytes written.
+
+    Raises: DownloadError.
+    """
+    md5 = hashlib.md5()
     written = 0
     with _open_url(url, timeout) as response:
         length = _int_or_none(response.headers.get("Content-Length"))
@@ -232,8 +243,9 @@ def download_vectors(
     catalogue = fetch_catalogue(root, timeout=timeout)
     entry = catalogue.get(name)
     if entry is None:
-        raise DownloadError(f"no vector set named {name!r} in the catalogue"
-                            + _suggest(name, sorted(catalogue)))
+        raise DownloadError(
+            f"no vector set named {name!r} in the catalogue" + _suggest(name, sorted(catalogue))
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".gz.part", dir=dest.parent)
     tmp = Path(tmp_name)
@@ -248,7 +260,9 @@ def download_vectors(
         try:
             store = load_vectors(tmp)
         except EmbtoolError as exc:
-            raise DownloadError(f"{name}: downloaded file is not readable vectors ({exc})") from None
+            raise DownloadError(
+                f"{name}: downloaded file is not readable vectors ({exc})"
+            ) from None
         store.meta.pop("source_format", None)
         fmt = store.meta.get("history", [{}])[-1].get("format")
         now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")

@@ -1,8 +1,9 @@
 """The one vector store every command reads and writes.
 
-A :class:`VectorStore` holds words in row order, a float32 or float16 matrix (possibly memory-mapped),
-optional per-word counts and metadata recording how the vectors were made. Unit-normalised rows and the
-word index are computed lazily, so opening a 400k-word store costs almost nothing until it is queried.
+A :class:`VectorStore` holds words in row order, a float32 or float16 matrix (possibly
+memory-mapped), optional per-word counts and metadata recording how the vectors were made.
+Unit-normalised rows, the word index and counts read from a store are computed lazily, so opening a
+400k-word store costs almost nothing until it is queried.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ class VectorStore:
         name: str | None = None,
     ) -> None:
         if vectors.ndim != 2:
-            raise VectorFileError(path or "<vectors>", f"expected a 2-D matrix, got {vectors.ndim}-D")
+            raise VectorFileError(
+                path or "<vectors>", f"expected a 2-D matrix, got {vectors.ndim}-D"
+            )
         if len(words) != vectors.shape[0]:
             raise VectorFileError(
                 path or "<vectors>",
@@ -131,9 +134,11 @@ class VectorStore:
     def index(self) -> dict[str, int]:
         """Word -> row; the first occurrence wins if a word repeats."""
         if self._index is None:
-            index = dict(zip(self.words, range(len(self.words))))
+            index = dict(zip(self.words, range(len(self.words)), strict=True))
             if len(index) != len(self.words):  # a repeated word: keep its first row
-                index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
+                index = dict(
+                    zip(reversed(self.words), range(len(self.words) - 1, -1, -1), strict=True)
+                )
             self._index = index
         return self._index
 
@@ -196,7 +201,7 @@ class VectorStore:
     def blocks(
         self, size: int = 65536, stop: int | None = None
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(start, float32 block)`` over the first ``stop`` rows, ``size`` rows at a time."""
+        """Yield ``(start, float32 block)`` over the first ``stop`` rows, ``size`` rows a time."""
         stop = len(self) if stop is None else min(stop, len(self))
         for start in range(0, stop, size):
             block = self._vectors[start : min(start + size, stop)]
@@ -227,7 +232,9 @@ class VectorStore:
             raise UnknownWordsError(missing, self.close_matches(missing), self.name)
         return out
 
-    def close_matches(self, words: Iterable[str], n: int = 3, search: int = 200_000) -> dict[str, list[str]]:
+    def close_matches(
+        self, words: Iterable[str], n: int = 3, search: int = 200_000
+    ) -> dict[str, list[str]]:
         """Spelling suggestions for unknown words, drawn from the ``search`` most frequent words."""
         pool = self.words[:search]
         out: dict[str, list[str]] = {}
@@ -237,7 +244,9 @@ class VectorStore:
             size = len(w)
             candidates = [c for c in pool if abs(len(c) - size) <= 2]
             found = exact_ci + [
-                c for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75) if c not in exact_ci
+                c
+                for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75)
+                if c not in exact_ci
             ]
             if found:
                 out[w] = found[:n]
@@ -245,7 +254,7 @@ class VectorStore:
 
     # -- derived stores ---------------------------------------------------------------------
     def head(self, n: int) -> VectorStore:
-        """The first ``n`` words (the most frequent, in a frequency-sorted store), sharing memory."""
+        """The first ``n`` words (the most frequent, in a sorted store), sharing memory."""
         n = max(0, min(n, len(self)))
         store = VectorStore(
             self.words[:n],
@@ -260,7 +269,10 @@ class VectorStore:
         return store
 
     def subset(self, words: Iterable[str]) -> VectorStore:
-        """A new in-memory store with just ``words`` (in the order given).  Raises: UnknownWordsError."""
+        """A new in-memory store with just ``words`` (in the order given).
+
+        Raises: UnknownWordsError.
+        """
         resolved = self.resolve(words, fold_case=False)
         rows = np.array([r.row for r in resolved], dtype=np.int64)
         return VectorStore(

@@ -1,11 +1,11 @@
 """Reading and writing vectors: the native store and the interchange formats.
 
-Formats: the native store directory (``vectors.npy`` + ``vocab.txt`` + ``meta.json``), word2vec text
-(header ``count dim``; also fastText's ``.vec``), word2vec binary, GloVe text (no header), the TensorFlow
-Embedding Projector's TSV pair, and, only when explicitly allowed, gensim pickles. ``.gz``, ``.bz2`` and
-``.xz`` are handled transparently, recognised by their magic bytes. The format is sniffed from the
-content, never trusted from the file name. Every write goes to a temporary sibling and is renamed into
-place, so an interrupted write never leaves half a file behind.
+Formats: the native store directory (``vectors.npy`` + ``vocab.txt`` + ``meta.json``), word2vec
+text (header ``count dim``; also fastText's ``.vec``), word2vec binary, GloVe text (no header), the
+TensorFlow Embedding Projector's TSV pair, and, only when explicitly allowed, gensim pickles.
+``.gz``, ``.bz2`` and ``.xz`` are handled transparently, recognised by their magic bytes. The format
+is sniffed from the content, never trusted from the file name. Every write goes to a temporary
+sibling and is renamed into place, so an interrupted write never leaves half a file behind.
 """
 
 from __future__ import annotations
@@ -212,8 +212,15 @@ def sniff_format(path: str | Path) -> VectorFormat:
     return VectorFormat.word2vec
 
 
-def _decode(raw: bytes, path: Path, line_no: int, offset: int, encoding: str, errors: str,
-            report: ReadReport | None) -> str:
+def _decode(
+    raw: bytes,
+    path: Path,
+    line_no: int,
+    offset: int,
+    encoding: str,
+    errors: str,
+    report: ReadReport | None,
+) -> str:
     try:
         return raw.decode(encoding, "strict")
     except UnicodeDecodeError as exc:
@@ -221,7 +228,7 @@ def _decode(raw: bytes, path: Path, line_no: int, offset: int, encoding: str, er
             raise VectorFileError(
                 path,
                 f"cannot decode bytes as {encoding} at byte offset {offset + exc.start} "
-                f"({raw[exc.start:exc.start + 4]!r}); pass --encoding (e.g. latin-1) or "
+                f"({raw[exc.start : exc.start + 4]!r}); pass --encoding (e.g. latin-1) or "
                 "--unicode-errors replace|ignore",
                 line=line_no,
             ) from None
@@ -286,15 +293,18 @@ def _safe_readline(f: IO[bytes], path: Path, size: int = 4096) -> bytes:
         raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
 
 
-def _check_header_size(path: Path, count: int, dim: int, bytes_per_value: float,
-                       compression: str | None) -> None:
+def _check_header_size(
+    path: Path, count: int, dim: int, bytes_per_value: float, compression: str | None
+) -> None:
     """Refuse a header whose claimed size is impossible, before reading (or allocating) anything."""
     if count < 0 or dim <= 0:
         raise VectorFileError(path, f"header claims {count} words x {dim} dims", line=1)
     if dim > MAX_DIM:
         raise VectorFileError(
-            path, f"header claims {dim:,} dims per vector (more than {MAX_DIM:,}); is this a "
-            "vector file?", line=1
+            path,
+            f"header claims {dim:,} dims per vector (more than {MAX_DIM:,}); is this a "
+            "vector file?",
+            line=1,
         )
     if compression is None:
         size = path.stat().st_size
@@ -343,9 +353,16 @@ def _progress_reporter(path: Path, raw: IO[bytes], progress: Progress | None) ->
     return tick
 
 
-def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encoding: str,
-               unicode_errors: str, report: ReadReport | None,
-               progress: Progress | None = None) -> VectorStore:
+def _read_text(
+    path: Path,
+    *,
+    has_header: bool | None,
+    limit: int | None,
+    encoding: str,
+    unicode_errors: str,
+    report: ReadReport | None,
+    progress: Progress | None = None,
+) -> VectorStore:
     f, compression, raw_file = _open_raw(path)
     tick = _progress_reporter(path, raw_file, progress)
     with contextlib.closing(f):
@@ -368,7 +385,7 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
             try:
                 values = np.array(chunk_values, dtype=np.float64)
             except ValueError:
-                for ln, vals in zip(chunk_lines, _split_rows(chunk_values, dim)):
+                for ln, vals in zip(chunk_lines, _split_rows(chunk_values, dim), strict=False):
                     for v in vals:
                         try:
                             float(v)
@@ -399,9 +416,7 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
             if line_no == 1:
                 header = _parse_header(raw) if has_header is not False else None
                 if has_header and header is None:
-                    raise VectorFileError(
-                        path, "expected a word2vec header 'COUNT DIM'", line=1
-                    )
+                    raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
                 if header is not None:
                     count, dim = header
                     _check_header_size(path, min(count, limit or count), dim, 2, compression)
@@ -419,8 +434,9 @@ def _read_text(path: Path, *, has_header: bool | None, limit: int | None, encodi
             if dim is None:
                 dim = len(parts) - 1
                 if dim < 1:
-                    raise VectorFileError(path, "a line needs a word and at least one number",
-                                          line=line_no)
+                    raise VectorFileError(
+                        path, "a line needs a word and at least one number", line=line_no
+                    )
                 collector = _RowCollector(dim)
             if len(parts) != dim + 1:
                 raise VectorFileError(
@@ -464,8 +480,15 @@ def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:
         yield values[i : i + dim]
 
 
-def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors: str,
-                 report: ReadReport | None, progress: Progress | None = None) -> VectorStore:
+def _read_binary(
+    path: Path,
+    *,
+    limit: int | None,
+    encoding: str,
+    unicode_errors: str,
+    report: ReadReport | None,
+    progress: Progress | None = None,
+) -> VectorStore:
     f, compression, raw_file = _open_raw(path)
     tick = _progress_reporter(path, raw_file, progress)
     with contextlib.closing(f):
@@ -522,8 +545,10 @@ def _read_binary(path: Path, *, limit: int | None, encoding: str, unicode_errors
                     f"truncated: header says {count:,} words but the file ends after {i:,}",
                 )
             if space - pos > 10_000:
-                raise VectorFileError(path, f"word {record} is over 10,000 bytes long; "
-                                      "is this really word2vec binary?")
+                raise VectorFileError(
+                    path,
+                    f"word {record} is over 10,000 bytes long; is this really word2vec binary?",
+                )
             raw_word = bytes(buf[pos:space])
             word_offset = offset + pos
             pos = space + 1
@@ -565,7 +590,9 @@ def _vocab_lines(vocab_path: Path) -> tuple[list[str], bool]:
     try:
         text = vocab_path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise VectorFileError(vocab_path, "missing: a store needs vocab.txt beside vectors.npy") from None
+        raise VectorFileError(
+            vocab_path, "missing: a store needs vocab.txt beside vectors.npy"
+        ) from None
     except UnicodeDecodeError as exc:
         raise VectorFileError(
             vocab_path, f"not UTF-8 ({exc.reason} at byte offset {exc.start})"
@@ -610,7 +637,9 @@ def _open_npy(npy_path: Path, *, mmap: bool) -> np.ndarray:
             except ValueError:
                 raise VectorFileError(npy_path, "corrupt: not a .npy array file") from None
             try:
-                reader = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+                reader = (
+                    fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+                )
                 shape, fortran, dtype = reader(f)
             except (ValueError, SyntaxError) as exc:
                 raise VectorFileError(npy_path, f"corrupt .npy header ({exc})") from None
@@ -676,8 +705,9 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
 
 def _read_projector(path: Path, *, limit: int | None) -> VectorStore:
     try:
-        vectors = np.loadtxt(path / "vectors.tsv", delimiter="\t", dtype=np.float32, ndmin=2,
-                             max_rows=limit)
+        vectors = np.loadtxt(
+            path / "vectors.tsv", delimiter="\t", dtype=np.float32, ndmin=2, max_rows=limit
+        )
     except ValueError as exc:
         raise VectorFileError(path / "vectors.tsv", f"malformed TSV ({exc})") from None
     meta_file = path / "metadata.tsv"
@@ -699,7 +729,9 @@ def _read_projector(path: Path, *, limit: int | None) -> VectorStore:
         words = words[:limit]
         counts = counts[:limit] if counts is not None else None
     if len(words) != len(vectors):
-        raise VectorFileError(path, f"metadata.tsv has {len(words)} words, vectors.tsv {len(vectors)} rows")
+        raise VectorFileError(
+            path, f"metadata.tsv has {len(words)} words, vectors.tsv {len(vectors)} rows"
+        )
     return VectorStore(words, vectors, counts=counts, path=path)
 
 
@@ -708,8 +740,10 @@ def _read_gensim(path: Path, *, limit: int | None) -> VectorStore:
 
     try:
         obj = SaveLoad.load(str(path))
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad file
-        raise VectorFileError(path, f"cannot load gensim pickle ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:
+        raise VectorFileError(
+            path, f"cannot load gensim pickle ({type(exc).__name__}: {exc})"
+        ) from None
     kv = getattr(obj, "wv", obj)
     if not hasattr(kv, "index_to_key") or not hasattr(kv, "vectors"):
         raise VectorFileError(path, f"pickle holds a {type(obj).__name__}, not gensim vectors")
@@ -776,14 +810,27 @@ def load_vectors(
             )
         store = _read_gensim(p, limit=limit)
     elif fmt is VectorFormat.word2vec_binary:
-        store = _read_binary(p, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
-                             report=report, progress=progress)
+        store = _read_binary(
+            p,
+            limit=limit,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            report=report,
+            progress=progress,
+        )
     else:
         if p.is_dir():
             raise VectorFileError(p, "is a directory but not an embtool store")
         has_header = {VectorFormat.glove: False}.get(fmt, True)
-        store = _read_text(p, has_header=has_header, limit=limit, encoding=encoding,
-                           unicode_errors=unicode_errors, report=report, progress=progress)
+        store = _read_text(
+            p,
+            has_header=has_header,
+            limit=limit,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            report=report,
+            progress=progress,
+        )
     if fmt is not VectorFormat.store:
         store.meta.setdefault("history", []).append(
             {"action": "load", "path": str(p), "format": fmt.value, "limit": limit}
@@ -802,8 +849,10 @@ def _embtool_version() -> str:
 def _check_words_writable(store: VectorStore, forbidden: str, what: str) -> None:
     for i, w in enumerate(store.words):
         if not w or any(c in w for c in forbidden):
-            raise OutputError(f"word {i + 1} ({w!r}) cannot be written to {what}: it is empty "
-                              "or contains whitespace that the format uses as a separator")
+            raise OutputError(
+                f"word {i + 1} ({w!r}) cannot be written to {what}: it is empty "
+                "or contains whitespace that the format uses as a separator"
+            )
 
 
 @contextlib.contextmanager
@@ -867,13 +916,21 @@ def _open_out(tmp: Path, final: Path) -> IO[bytes]:
         return bz2.open(tmp, "wb")  # type: ignore[return-value]
     if suffix == ".xz":
         return lzma.open(tmp, "wb")  # type: ignore[return-value]
-    return open(tmp, "wb")  # noqa: SIM115
+    return open(tmp, "wb")
 
 
 # meta.json fields that describe the file itself; rewritten on every save, never carried over.
 _STORE_OWN_KEYS = frozenset(
-    ["format", "format_version", "shape", "dtype", "has_counts", "written", "embtool_version",
-     "source_format"]
+    [
+        "format",
+        "format_version",
+        "shape",
+        "dtype",
+        "has_counts",
+        "written",
+        "embtool_version",
+        "source_format",
+    ]
 )
 
 
@@ -892,8 +949,9 @@ def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
     }
 
 
-def write_store(store: VectorStore, path: str | Path, *, dtype: str | None = None,
-                overwrite: bool = False) -> Path:
+def write_store(
+    store: VectorStore, path: str | Path, *, dtype: str | None = None, overwrite: bool = False
+) -> Path:
     """Write a native store directory atomically.  Raises: OutputError."""
     path = Path(path)
     target = np.dtype(dtype) if dtype else store.dtype
@@ -907,14 +965,20 @@ def write_store(store: VectorStore, path: str | Path, *, dtype: str | None = Non
     with atomic_dir(path, overwrite=overwrite) as tmp:
         with open(tmp / "vectors.npy", "wb") as f:
             np.lib.format.write_array_header_1_0(
-                f, {"descr": np.lib.format.dtype_to_descr(target), "fortran_order": False,
-                    "shape": (len(store), store.dim)}
+                f,
+                {
+                    "descr": np.lib.format.dtype_to_descr(target),
+                    "fortran_order": False,
+                    "shape": (len(store), store.dim),
+                },
             )
             for _, block in store.blocks():
                 f.write(np.ascontiguousarray(block, dtype=target).tobytes())
         with open(tmp / "vocab.txt", "w", encoding="utf-8", newline="\n") as f:
             if store.counts is not None:
-                f.writelines(f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist()))
+                f.writelines(
+                    f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist(), strict=True)
+                )
             else:
                 f.writelines(f"{w}\n" for w in store.words)
         with open(tmp / "meta.json", "w", encoding="utf-8") as f:
@@ -930,8 +994,9 @@ def _text_rows(store: VectorStore, sep: str = " ") -> Iterator[str]:
             yield f"{store.words[start + i]}{sep}{fmt % tuple(row)}\n"
 
 
-def write_word2vec(store: VectorStore, path: str | Path, *, binary: bool = False,
-                   header: bool = True) -> Path:
+def write_word2vec(
+    store: VectorStore, path: str | Path, *, binary: bool = False, header: bool = True
+) -> Path:
     """Write word2vec text (``header=False`` gives GloVe text) or binary, atomically.
 
     Values are written with 9 significant digits, which round-trips float32 exactly.
@@ -946,7 +1011,9 @@ def write_word2vec(store: VectorStore, path: str | Path, *, binary: bool = False
             for start, block in store.blocks(size=4096):
                 block = np.ascontiguousarray(block, dtype="<f4")
                 for i in range(len(block)):
-                    f.write(store.words[start + i].encode("utf-8") + b" " + block[i].tobytes() + b"\n")
+                    f.write(
+                        store.words[start + i].encode("utf-8") + b" " + block[i].tobytes() + b"\n"
+                    )
         else:
             buf: list[str] = []
             for line in _text_rows(store):
@@ -959,7 +1026,7 @@ def write_word2vec(store: VectorStore, path: str | Path, *, binary: bool = False
 
 
 def write_projector(store: VectorStore, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``vectors.tsv`` + ``metadata.tsv`` for projector.tensorflow.org into directory ``path``."""
+    """Write ``vectors.tsv`` + ``metadata.tsv`` (projector.tensorflow.org) into ``path``."""
     _check_words_writable(store, "\n\r\t", "metadata.tsv")
     fmt = "\t".join(["%.9g"] * store.dim)
     with atomic_dir(path, overwrite=overwrite) as tmp:
@@ -969,7 +1036,9 @@ def write_projector(store: VectorStore, path: str | Path, *, overwrite: bool = F
         with open(tmp / "metadata.tsv", "w", encoding="utf-8", newline="\n") as f:
             if store.counts is not None:
                 f.write("word\tcount\n")
-                f.writelines(f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist()))
+                f.writelines(
+                    f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist(), strict=True)
+                )
             else:
                 f.writelines(f"{w}\n" for w in store.words)
     return Path(path)
@@ -977,18 +1046,26 @@ def write_projector(store: VectorStore, path: str | Path, *, overwrite: bool = F
 
 WRITERS: dict[VectorFormat, Callable[..., Path]] = {
     VectorFormat.store: lambda s, p, overwrite=False, dtype=None: write_store(
-        s, p, overwrite=overwrite, dtype=dtype),
+        s, p, overwrite=overwrite, dtype=dtype
+    ),
     VectorFormat.word2vec: lambda s, p, **_: write_word2vec(s, p),
     VectorFormat.fasttext: lambda s, p, **_: write_word2vec(s, p),
     VectorFormat.word2vec_binary: lambda s, p, **_: write_word2vec(s, p, binary=True),
     VectorFormat.glove: lambda s, p, **_: write_word2vec(s, p, header=False),
     VectorFormat.projector: lambda s, p, overwrite=False, **_: write_projector(
-        s, p, overwrite=overwrite),
+        s, p, overwrite=overwrite
+    ),
 }
 
 
-def save_vectors(store: VectorStore, path: str | Path, format: VectorFormat | str, *,
-                 overwrite: bool = False, dtype: str | None = None) -> Path:
+def save_vectors(
+    store: VectorStore,
+    path: str | Path,
+    format: VectorFormat | str,
+    *,
+    overwrite: bool = False,
+    dtype: str | None = None,
+) -> Path:
     """Write ``store`` to ``path`` in ``format`` (atomically).  Raises: OutputError."""
     fmt = VectorFormat(format)
     if fmt is VectorFormat.gensim:
@@ -1069,12 +1146,18 @@ def convert_vectors(
     if dst.exists() and not overwrite:
         raise OutputError(f"{dst} already exists (pass --force to replace it)")
     store = load_vectors(
-        src, format=source_format, limit=limit, encoding=encoding, unicode_errors=unicode_errors,
-        allow_pickle=allow_pickle, progress=progress,
+        src,
+        format=source_format,
+        limit=limit,
+        encoding=encoding,
+        unicode_errors=unicode_errors,
+        allow_pickle=allow_pickle,
+        progress=progress,
     )
     fmt = store.meta.get("source_format")
     history = [
-        h for h in store.meta.get("history", [])
+        h
+        for h in store.meta.get("history", [])
         if not (h.get("action") == "load" and h.get("path") == str(src))
     ]
     history.append(

@@ -1,4 +1,4 @@
-"""Every broken input in tests/fixtures/bad/: one exact line on stderr, exit code 1, no traceback."""
+"""Every broken input in tests/fixtures/bad/: one exact line on stderr, exit 1, no traceback."""
 
 import json
 from pathlib import Path
@@ -40,7 +40,8 @@ EXPECTED = {
 EXPECTED_INSIDE = {
     "truncated_npy_store": (
         "vectors.npy",
-        ": corrupt: truncated (145 bytes, but its header promises 3 x 2 float32 values = 153 bytes)",
+        ": corrupt: truncated (145 bytes, but its header promises 3 x 2 float32 values = "
+        "153 bytes)",
     ),
     "garbage_npy_store": ("vectors.npy", ": corrupt: not a .npy array file"),
 }
@@ -96,9 +97,11 @@ def test_missing_name_suggests_download(tmp_path: Path, monkeypatch):
 
 @pytest.mark.parametrize(
     "options, words",
-    [(["--encoding", "latin-1"], ["café", "naïve"]),
-     (["--unicode-errors", "replace"], ["caf\ufffd", "na\ufffdve"]),
-     (["--unicode-errors", "ignore"], ["caf", "nave"])],
+    [
+        (["--encoding", "latin-1"], ["café", "naïve"]),
+        (["--unicode-errors", "replace"], ["caf\ufffd", "na\ufffdve"]),
+        (["--unicode-errors", "ignore"], ["caf", "nave"]),
+    ],
 )
 def test_undecodable_bytes_load_with_the_offered_options(tmp_path: Path, options, words):
     out = tmp_path / "store"

@@ -38,17 +38,24 @@ def test_unknown_extension_asks_for_to():
         guess_output_format(Path("glove.6B.50d"))
 
 
-@pytest.mark.parametrize("to", [f for f in VectorFormat if f is not VectorFormat.gensim],
-                         ids=lambda f: f.value)
+@pytest.mark.parametrize(
+    "to", [f for f in VectorFormat if f is not VectorFormat.gensim], ids=lambda f: f.value
+)
 def test_cli_converts_to_every_format(tmp_path: Path, toy_store: VectorStore, to: VectorFormat):
     out = tmp_path / ("out" if to in (VectorFormat.store, VectorFormat.projector) else "out.gz")
-    result = runner.invoke(app, ["convert", str(TOY_PATH), str(out), "--to", to.value,
-                                 "--format", "json"])
+    result = runner.invoke(
+        app, ["convert", str(TOY_PATH), str(out), "--to", to.value, "--format", "json"]
+    )
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)
     assert record == {
-        "source": str(TOY_PATH), "source_format": "word2vec", "output": str(out),
-        "format": to.value, "words": 12, "dim": 4, "dtype": "float32",
+        "source": str(TOY_PATH),
+        "source_format": "word2vec",
+        "output": str(out),
+        "format": to.value,
+        "words": 12,
+        "dim": 4,
+        "dtype": "float32",
     }
     back = load_vectors(out)
     assert back.words == toy_store.words
@@ -62,22 +69,29 @@ def test_cli_says_which_format_it_guessed(tmp_path: Path):
         "note: writing word2vec binary (from the .bin extension; --to chooses another format)"
     ]
     header, row = result.stdout.splitlines()
-    assert dict(zip(header.split("\t"), row.split("\t"), strict=True))["format"] == "word2vec-binary"
+    assert (
+        dict(zip(header.split("\t"), row.split("\t"), strict=True))["format"] == "word2vec-binary"
+    )
     assert load_vectors(tmp_path / "toy.bin").meta["source_format"] == "word2vec-binary"
 
 
 def test_store_records_provenance(tmp_path: Path):
     out = tmp_path / "toy"
-    result = runner.invoke(app, ["convert", str(TOY_PATH), str(out), "--limit", "5",
-                                 "--dtype", "float16"])
+    result = runner.invoke(
+        app, ["convert", str(TOY_PATH), str(out), "--limit", "5", "--dtype", "float16"]
+    )
     assert result.exit_code == 0, result.stderr
     meta = json.loads((out / "meta.json").read_text())
     assert meta["dtype"] == "float16"
     assert meta["shape"] == [5, 4]
     (entry,) = meta["history"]
     assert {k: entry[k] for k in ("action", "source", "source_format", "limit", "to", "dtype")} == {
-        "action": "convert", "source": str(TOY_PATH.resolve()), "source_format": "word2vec",
-        "limit": 5, "to": "store", "dtype": "float16",
+        "action": "convert",
+        "source": str(TOY_PATH.resolve()),
+        "source_format": "word2vec",
+        "limit": 5,
+        "to": "store",
+        "dtype": "float16",
     }
     assert load_vectors(out).words == ["the", "man", "woman", "king", "queen"]
 
@@ -103,7 +117,9 @@ def test_force_is_needed_to_overwrite(tmp_path: Path):
     before = (out / "vectors.npy").read_bytes()
     again = runner.invoke(app, ["convert", str(TOY_PATH), str(out), "--limit", "2"])
     assert again.exit_code == 1
-    assert again.stderr.splitlines()[-1] == f"error: {out} already exists (pass --force to replace it)"
+    assert (
+        again.stderr.splitlines()[-1] == f"error: {out} already exists (pass --force to replace it)"
+    )
     assert (out / "vectors.npy").read_bytes() == before
     forced = runner.invoke(app, ["convert", str(TOY_PATH), str(out), "--limit", "2", "--force"])
     assert forced.exit_code == 0, forced.stderr
@@ -117,8 +133,9 @@ def test_converting_onto_itself_is_refused(tmp_path: Path, toy_store_dir: Path):
 
 
 def test_dtype_only_for_stores(tmp_path: Path):
-    result = runner.invoke(app, ["convert", str(TOY_PATH), str(tmp_path / "v.txt"),
-                                 "--dtype", "float16"])
+    result = runner.invoke(
+        app, ["convert", str(TOY_PATH), str(tmp_path / "v.txt"), "--dtype", "float16"]
+    )
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         "error: --dtype applies to native stores only, not to word2vec text"
@@ -129,8 +146,9 @@ def test_dtype_only_for_stores(tmp_path: Path):
 def test_forced_input_format(tmp_path: Path):
     src = tmp_path / "weird.dat"
     src.write_text("frog 1 2\ntoad 3 4\n")
-    result = runner.invoke(app, ["convert", str(src), str(tmp_path / "out"),
-                                 "--vectors-format", "glove", "-f", "json"])
+    result = runner.invoke(
+        app, ["convert", str(src), str(tmp_path / "out"), "--vectors-format", "glove", "-f", "json"]
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["source_format"] == "glove"
 

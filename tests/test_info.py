@@ -18,9 +18,18 @@ runner = CliRunner()
 
 @pytest.mark.parametrize(
     "word, case",
-    [("paris", "lower"), ("Paris", "title"), ("New-York", "title"), ("A", "title"),
-     ("USA", "upper"), ("U.S.", "upper"), ("iPhone", "mixed"), ("1984", "uncased"),
-     ("北京", "uncased"), ("élan", "lower")],
+    [
+        ("paris", "lower"),
+        ("Paris", "title"),
+        ("New-York", "title"),
+        ("A", "title"),
+        ("USA", "upper"),
+        ("U.S.", "upper"),
+        ("iPhone", "mixed"),
+        ("1984", "uncased"),
+        ("北京", "uncased"),
+        ("élan", "lower"),
+    ],
 )
 def test_word_case(word: str, case: str):
     assert word_case(word) == case
@@ -29,7 +38,11 @@ def test_word_case(word: str, case: str):
 def test_case_profile_counts_twins():
     profile = case_profile(["Paris", "paris", "PARIS", "apple", "Apple", "car", "1984"])
     assert (profile.lower, profile.title, profile.upper, profile.mixed, profile.uncased) == (
-        3, 2, 1, 0, 1,
+        3,
+        2,
+        1,
+        0,
+        1,
     )
     assert profile.with_twin == 5
     assert profile.twin_groups == 2
@@ -39,7 +52,11 @@ def test_case_profile_counts_twins():
 def test_info_on_the_toy_vectors():
     info = inspect_vectors(TOY_PATH)
     assert (info.format, info.words, info.dim, info.dtype, info.header) == (
-        "word2vec", 12, 4, "float32", [12, 4]
+        "word2vec",
+        12,
+        4,
+        "float32",
+        [12, 4],
     )
     assert info.compression is None
     assert info.file_bytes == TOY_PATH.stat().st_size
@@ -70,9 +87,15 @@ def test_info_reports_problems_it_tolerates(tmp_path: Path):
 
 
 def test_info_on_a_store_shows_how_it_was_made(tmp_path: Path):
-    store = VectorStore(["a", "b"], np.array([[3, 4], [0, 0]], dtype=np.float32), counts=[5, 2],
-                        meta={"history": [{"action": "train", "method": "cbow"}],
-                              "training": {"method": "cbow", "seed": 7}})
+    store = VectorStore(
+        ["a", "b"],
+        np.array([[3, 4], [0, 0]], dtype=np.float32),
+        counts=[5, 2],
+        meta={
+            "history": [{"action": "train", "method": "cbow"}],
+            "training": {"method": "cbow", "seed": 7},
+        },
+    )
     store.save(tmp_path / "s", dtype="float16")
     result = runner.invoke(app, ["info", str(tmp_path / "s"), "--format", "json"])
     assert result.exit_code == 0, result.stderr

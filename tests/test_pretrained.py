@@ -1,9 +1,10 @@
-"""embtool download against a local gensim-data mirror on 127.0.0.1 (no test touches the internet)."""
+"""embtool download against a local gensim-data mirror on 127.0.0.1 (never the internet)."""
 
 import functools
 import gzip
 import hashlib
 import http.server
+import itertools
 import json
 import socket
 import threading
@@ -27,7 +28,7 @@ MULTI = "tiny-multipart-4"
 
 
 def md5(data: bytes) -> str:
-    return hashlib.md5(data).hexdigest()  # noqa: S324
+    return hashlib.md5(data).hexdigest()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -57,22 +58,35 @@ def mirror(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     (root / NAME / f"{NAME}.gz").write_bytes(payload)
     (root / MULTI).mkdir()
     cuts = [0, 40, 90, len(payload)]
-    parts = [payload[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    parts = [payload[a:b] for a, b in itertools.pairwise(cuts)]
     for i, part in enumerate(parts):
         (root / MULTI / f"{MULTI}.gz_0{i}").write_bytes(part)
     (root / "bad-checksum").mkdir()
     (root / "bad-checksum" / "bad-checksum.gz").write_bytes(payload)
     (root / "not-vectors").mkdir()
     (root / "not-vectors" / "not-vectors.gz").write_bytes(gzip.compress(b"hello\n"))
-    entry = {"num_records": 12, "file_size": len(payload), "parameters": {"dimension": 4},
-             "license": "CC0", "description": "toy vectors", "base_dataset": "hand-made",
-             "file_name": f"{NAME}.gz", "parts": 1, "checksum": md5(payload)}
+    entry = {
+        "num_records": 12,
+        "file_size": len(payload),
+        "parameters": {"dimension": 4},
+        "license": "CC0",
+        "description": "toy vectors",
+        "base_dataset": "hand-made",
+        "file_name": f"{NAME}.gz",
+        "parts": 1,
+        "checksum": md5(payload),
+    }
     catalogue = {
         "corpora": {"text8": {"checksum": "0" * 32, "file_name": "text8.gz", "parts": 1}},
         "models": {
             NAME: entry,
-            MULTI: {**entry, "file_name": f"{MULTI}.gz", "parts": 3, "checksum": None,
-                    **{f"checksum-{i}": md5(p) for i, p in enumerate(parts)}},
+            MULTI: {
+                **entry,
+                "file_name": f"{MULTI}.gz",
+                "parts": 3,
+                "checksum": None,
+                **{f"checksum-{i}": md5(p) for i, p in enumerate(parts)},
+            },
             "bad-checksum": {**entry, "checksum": "0" * 32},
             "broken-download": {**entry},
             "not-vectors": {**entry, "checksum": md5(gzip.compress(b"hello\n"))},
@@ -128,8 +142,13 @@ def test_download_converts_once_and_opens_by_name(mirror, home, tmp_path):
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)
     store_path = home / "vectors" / NAME
-    assert record == {"name": NAME, "path": str(store_path), "words": 12, "dim": 4,
-                      "downloaded": True}
+    assert record == {
+        "name": NAME,
+        "path": str(store_path),
+        "words": 12,
+        "dim": 4,
+        "downloaded": True,
+    }
     assert leftovers(home) == [NAME]  # the store only, no temporary download
     store = load_vectors(store_path)
     toy = load_vectors(TOY_PATH)
@@ -142,13 +161,15 @@ def test_download_converts_once_and_opens_by_name(mirror, home, tmp_path):
     assert meta["pretrained"]["md5"] == [md5(served)]
     assert meta["pretrained"]["license"] == "CC0"
     # --vectors NAME now opens it
-    query = runner.invoke(app, ["analogy", "king", "man", "woman", "-k", "1", "--vectors", NAME,
-                                "--format", "json"])
+    query = runner.invoke(
+        app, ["analogy", "king", "man", "woman", "-k", "1", "--vectors", NAME, "--format", "json"]
+    )
     assert query.exit_code == 0, query.stderr
     assert json.loads(query.stdout)[0]["answers"][0]["word"] == "queen"
     # a second call does not fetch again
-    again = runner.invoke(app, ["download", NAME, "--base-url", "http://127.0.0.1:9",
-                                "--format", "json"])
+    again = runner.invoke(
+        app, ["download", NAME, "--base-url", "http://127.0.0.1:9", "--format", "json"]
+    )
     assert again.exit_code == 0, again.stderr
     assert json.loads(again.stdout)["downloaded"] is False
 
@@ -226,7 +247,7 @@ def test_silent_server_times_out(home):
         s.listen(1)
         url = f"http://127.0.0.1:{s.getsockname()[1]}"
         start = time.monotonic()
-        with pytest.raises(DownloadError, match="no answer within 0.5 s|timed out"):
+        with pytest.raises(DownloadError, match=r"no answer within 0\.5 s|timed out"):
             download_vectors(NAME, base=url, timeout=0.5)
         assert time.monotonic() - start < 5
 

@@ -127,7 +127,7 @@ def test_store_with_a_non_float_matrix(tmp_path: Path, toy_store_dir: Path):
 
 def test_store_with_invalid_meta_json(toy_store_dir: Path):
     (toy_store_dir / "meta.json").write_text("{not json")
-    with pytest.raises(VectorFileError, match="meta.json: not valid JSON"):
+    with pytest.raises(VectorFileError, match=r"meta\.json: not valid JSON"):
         load_vectors(toy_store_dir)
 
 

@@ -34,7 +34,9 @@ SNIFFED = {
 
 # Words as real files hold them: no whitespace or control characters (the formats' separators).
 word_chars = st.characters(blacklist_categories=("Z", "C"), blacklist_characters="\ufeff")
-words_st = st.lists(st.text(word_chars, min_size=1, max_size=8), min_size=1, max_size=12, unique=True)
+words_st = st.lists(
+    st.text(word_chars, min_size=1, max_size=8), min_size=1, max_size=12, unique=True
+)
 
 
 @st.composite
@@ -60,9 +62,7 @@ def assert_same(loaded: VectorStore, expected: VectorStore) -> None:
     np.testing.assert_array_equal(np.asarray(loaded.vectors), np.asarray(expected.vectors))
 
 
-ROUND_TRIP = settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+ROUND_TRIP = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("suffix", list(COMPRESSIONS))
@@ -145,7 +145,7 @@ def test_sniffing_does_not_mistake_text_for_binary_when_the_next_line_is_short(t
 
 def test_bare_npy_and_pickles_are_recognised(tmp_path: Path):
     np.save(tmp_path / "m.npy", np.zeros((2, 2), dtype=np.float32))
-    with pytest.raises(VectorFileError, match="bare .npy array"):
+    with pytest.raises(VectorFileError, match=r"bare \.npy array"):
         sniff_format(tmp_path / "m.npy")
 
 
@@ -185,8 +185,13 @@ def test_forced_fasttext_reads_vec_with_trailing_spaces(tmp_path: Path):
 def test_limit_keeps_the_first_n_words(
     tmp_path: Path, toy_store: VectorStore, fmt: VectorFormat, limit: int
 ):
-    path = save_vectors(toy_store, tmp_path / "v.gz" if fmt not in
-                        (VectorFormat.store, VectorFormat.projector) else tmp_path / "v", fmt)
+    path = save_vectors(
+        toy_store,
+        tmp_path / "v.gz"
+        if fmt not in (VectorFormat.store, VectorFormat.projector)
+        else tmp_path / "v",
+        fmt,
+    )
     loaded = load_vectors(path, limit=limit)
     n = min(limit, len(toy_store))
     assert loaded.words == toy_store.words[:n]
@@ -314,8 +319,9 @@ def assert_matches_gensim(ours: VectorStore, kv) -> None:
 @pytest.mark.parametrize("suffix", ["", ".gz"])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(store=stores())
-def test_gensim_written_files_load_as_gensim_loads_them(binary: bool, suffix: str,
-                                                         store: VectorStore):
+def test_gensim_written_files_load_as_gensim_loads_them(
+    binary: bool, suffix: str, store: VectorStore
+):
     from gensim.models import KeyedVectors
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -346,8 +352,7 @@ def test_stanford_glove_text_loads_as_gensim_no_header(words: list[str], data: s
 
     dim = data.draw(st.integers(2, 5))
     lines = [
-        " ".join([w, *data.draw(st.lists(glove_value, min_size=dim, max_size=dim))])
-        for w in words
+        " ".join([w, *data.draw(st.lists(glove_value, min_size=dim, max_size=dim))]) for w in words
     ]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "glove.6B.test.txt"
@@ -385,7 +390,7 @@ def gensim_pickles(tmp_path_factory) -> dict[str, Path]:
 def test_gensim_pickles_need_allow_pickle(gensim_pickles: dict, kind: str):
     path = gensim_pickles[kind]
     assert sniff_format(path) is VectorFormat.gensim
-    with pytest.raises(VectorFileError, match="pickle.*--allow-pickle"):
+    with pytest.raises(VectorFileError, match=r"pickle.*--allow-pickle"):
         load_vectors(path)
     store = load_vectors(path, allow_pickle=True)
     wv = gensim_pickles["wv"]

@@ -1,8 +1,8 @@
-"""embtool convert: rewrite vectors in another format (a native store by default for no extension)."""
+"""embtool convert: rewrite vectors in another format (no extension: a native store)."""
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,9 @@ from embtool.cli.vectors import VectorSource
 from embtool.vector_io import VectorFormat, convert_vectors, guess_output_format
 
 OutputFormat = Enum(  # type: ignore[misc]
-    "OutputFormat", {f.name: f.value for f in VectorFormat if f is not VectorFormat.gensim}, type=str
+    "OutputFormat",
+    {f.name: f.value for f in VectorFormat if f is not VectorFormat.gensim},
+    type=str,
 )
 
 
@@ -31,8 +33,8 @@ def convert_command(
         str,
         typer.Argument(
             metavar="IN",
-            help="Vectors to read: a store, word2vec text/binary, GloVe, fastText .vec (.gz/.bz2/.xz "
-            "fine), a projector directory, or the name of a downloaded set.",
+            help="Vectors to read: a store, word2vec text/binary, GloVe, fastText .vec "
+            "(.gz/.bz2/.xz fine), a projector directory, or the name of a downloaded set.",
             show_default=False,
         ),
     ],
@@ -41,7 +43,7 @@ def convert_command(
         typer.Argument(metavar="OUT", help="Where to write.", show_default=False),
     ],
     to: Annotated[
-        Optional[OutputFormat],
+        OutputFormat | None,
         typer.Option(
             "--to",
             "-t",
@@ -51,7 +53,7 @@ def convert_command(
         ),
     ] = None,
     dtype: Annotated[
-        Optional[Dtype],
+        Dtype | None,
         typer.Option(
             "--dtype",
             help="Store matrix type: float32 (default: as read) or float16 (half the size).",
@@ -65,7 +67,7 @@ def convert_command(
 ) -> None:
     """Convert vectors between formats; the input format is sniffed from the content.
 
-    Example: [bold]embtool convert GoogleNews-vectors-negative300.bin.gz vectors/news --limit 200000[/bold]
+    Example: [bold]embtool convert GoogleNews-vectors-negative300.bin.gz news --limit 200000[/bold]
     writes the first 200,000 words as a native store, which opens in milliseconds.
     The written store's meta.json records the source file, its format and the limit.
     """
@@ -77,10 +79,17 @@ def convert_command(
         target = VectorFormat(to.value)
     with byte_progress(f"reading {path.name}") as progress:
         store = convert_vectors(
-            path, out, target, source_format=source.format, limit=source.limit,
-            encoding=source.encoding, unicode_errors=source.unicode_errors,
-            allow_pickle=source.allow_pickle, dtype=dtype.value if dtype else None,
-            overwrite=force, progress=progress,
+            path,
+            out,
+            target,
+            source_format=source.format,
+            limit=source.limit,
+            encoding=source.encoding,
+            unicode_errors=source.unicode_errors,
+            allow_pickle=source.allow_pickle,
+            dtype=dtype.value if dtype else None,
+            overwrite=force,
+            progress=progress,
         )
     record = {
         "source": str(path),
@@ -91,5 +100,6 @@ def convert_command(
         "dim": store.dim,
         "dtype": dtype.value if dtype else str(store.dtype),
     }
-    emit(Report([record], list(record), [list(record.values())], title="Converted", single=True),
-         fmt)
+    emit(
+        Report([record], list(record), [list(record.values())], title="Converted", single=True), fmt
+    )

@@ -1,6 +1,6 @@
 """embtool download: fetch a pretrained vector set by name, once, as a native store."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,31 +28,42 @@ def catalogue_report(sets: dict[str, pretrained.PretrainedSet]) -> Report:
         for s in visible
     ]
     rows = [
-        [r["name"], r["dim"], r["words"],
-         round(r["file_size"] / 1e6, 1) if r["file_size"] else None,
-         "yes" if r["downloaded"] else "no"]
+        [
+            r["name"],
+            r["dim"],
+            r["words"],
+            round(r["file_size"] / 1e6, 1) if r["file_size"] else None,
+            "yes" if r["downloaded"] else "no",
+        ]
         for r in records
     ]
-    return Report(records, ["name", "dim", "words", "MB", "downloaded"], rows,
-                  title="Pretrained vector sets (gensim-data)")
+    return Report(
+        records,
+        ["name", "dim", "words", "MB", "downloaded"],
+        rows,
+        title="Pretrained vector sets (gensim-data)",
+    )
 
 
 @app.command("download")
 def download_command(
     name: Annotated[
-        Optional[str],
-        typer.Argument(help="Vector set to fetch, e.g. glove-wiki-gigaword-50.", show_default=False),
+        str | None,
+        typer.Argument(
+            help="Vector set to fetch, e.g. glove-wiki-gigaword-50.", show_default=False
+        ),
     ] = None,
     list_: Annotated[
         bool, typer.Option("--list", "-l", help="List the catalogue's vector sets and exit.")
     ] = False,
     base_url: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--base-url",
             envvar="EMBTOOL_DOWNLOAD_URL",
             show_envvar=True,
-            help="Mirror to fetch from (serving list.json and NAME/NAME.gz). Default: gensim-data's "
+            help="Mirror to fetch from (serving list.json and NAME/NAME.gz). Default: "
+            "gensim-data's "
             "GitHub releases.",
             show_default=False,
         ),
@@ -78,7 +89,11 @@ def download_command(
         raise UsageError("name a vector set to download (see: embtool download --list)")
     with byte_progress(f"downloading {name}") as progress:
         result = pretrained.download_vectors(
-            name, base=base_url, timeout=timeout, force=force, progress=progress,
+            name,
+            base=base_url,
+            timeout=timeout,
+            force=force,
+            progress=progress,
             on_stage=lambda stage: note(f"{stage} {name} into a native store"),
         )
     if not result.downloaded:
@@ -90,5 +105,7 @@ def download_command(
         "dim": result.dim,
         "downloaded": result.downloaded,
     }
-    emit(Report([record], list(record), [list(record.values())], title="Downloaded", single=True),
-         fmt)
+    emit(
+        Report([record], list(record), [list(record.values())], title="Downloaded", single=True),
+        fmt,
+    )

@@ -88,9 +88,15 @@ def info_command(
     resolved = source.resolve_path()
     with byte_progress(f"reading {resolved.name}") as progress:
         info = inspect_vectors(
-            resolved, format=source.format, limit=source.limit, encoding=source.encoding,
-            unicode_errors=source.unicode_errors, allow_pickle=source.allow_pickle,
+            resolved,
+            format=source.format,
+            limit=source.limit,
+            encoding=source.encoding,
+            unicode_errors=source.unicode_errors,
+            allow_pickle=source.allow_pickle,
             progress=progress,
         )
-    emit(Report([info.to_dict()], ["field", "value"], info_rows(info), title=info.path,
-                single=True), fmt)
+    emit(
+        Report([info.to_dict()], ["field", "value"], info_rows(info), title=info.path, single=True),
+        fmt,
+    )

@@ -1,8 +1,8 @@
 """The shared vector-reading options for commands whose input is a positional PATH (convert, info).
 
-``@input_options("path")`` gives a command the same ``--vectors-format``, ``--limit``, ``--encoding``,
-``--unicode-errors`` and ``--allow-pickle`` options as ``@vector_options`` (the very same definitions),
-and hands it ``source: VectorSource`` built from its positional PATH argument.
+``@input_options("path")`` gives a command the same ``--vectors-format``, ``--limit``,
+``--encoding``, ``--unicode-errors`` and ``--allow-pickle`` options as ``@vector_options`` (the
+very same definitions), and hands it ``source: VectorSource`` built from its positional PATH.
 """
 
 import functools

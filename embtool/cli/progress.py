@@ -1,4 +1,4 @@
-"""Progress bars on stderr: shown only when stderr is a terminal (or when asked), never on stdout."""
+"""Progress bars on stderr, shown only when stderr is a terminal (or when asked); never stdout."""
 
 import contextlib
 from collections.abc import Callable, Iterator
