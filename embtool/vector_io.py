@@ -209,7 +209,21 @@ def sniff_format(path: str | Path) -> VectorFormat:
         return VectorFormat.word2vec
     if _plausible_binary(payload):
         return VectorFormat.word2vec_binary
-    return VectorFormat.word2vec
+    # Odd float values: a text file with a broken first line, or binary with tiny/huge values.
+    if _looks_like_text(rest.split(b"\n", 1)[0]):
+        return VectorFormat.word2vec
+    return VectorFormat.word2vec_binary
+
+
+def _looks_like_text(line: bytes) -> bool:
+    """No control bytes, and UTF-8 (or mostly ASCII, as in a latin-1 file)."""
+    if any((b < 0x20 and b not in (0x09, 0x0D)) or b == 0x7F for b in line):
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return sum(b < 0x80 for b in line) >= 0.9 * len(line)
+    return True
 
 
 def _decode(
