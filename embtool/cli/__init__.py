@@ -3,6 +3,9 @@
 from embtool.cli import (  # noqa: F401 - registers commands
     analogy,
     bias,
+    convert,
+    download,
+    info,
     neighbors,
     odd_one_out,
     similarity,
