@@ -418,8 +418,10 @@ def test_chunking_and_progress_do_not_change_answers(structured, tmp_path):
         progress=lambda done, total: calls.append((done, total)),
     )
     assert [o.predicted for o in chunked.details] == [o.predicted for o in whole.details]
-    answered = whole.total.answered
-    assert calls[-1] == (answered, answered) and len(calls) == -(-answered // 7)
+    answered, questions = whole.total.answered, whole.total.questions
+    assert answered < questions
+    assert len(calls) == -(-answered // 7) and calls[-1] == (questions, questions)
+    assert calls[0] == (questions * 7 // answered, questions)
 
 
 def _brute_cosmul(matrix, rows, restrict, eps):

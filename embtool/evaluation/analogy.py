@@ -122,7 +122,8 @@ def evaluate_analogies(
     """Accuracy of ``store`` on an analogy benchmark, per section, group and in total.
 
     ``restrict`` (None or 0: the whole vocabulary) limits both the candidate answers and the words a
-    question may use. ``progress(done, total)`` is called after each chunk of questions.
+    question may use. ``progress(done, total)`` is called after each chunk of questions (counted
+    over all questions, out-of-vocabulary ones included).
     """
     method, case, oov = AnalogyMethod(method), CaseMode(case), AnalogyOOV(oov)
     if (
@@ -170,10 +171,10 @@ def evaluate_analogies(
             epsilon=epsilon,
         )
         candidates[start : start + len(part), : rows.shape[1]] = rows
-        if progress is not None:
-            progress(min(start + chunk, len(idx)), len(idx))
+        if progress is not None:  # in questions of the benchmark, paced by the work done
+            progress(n * min(start + chunk, len(idx)) // len(idx), n)
     if progress is not None and len(idx) == 0:
-        progress(0, 0)
+        progress(n, n)
 
     # the prediction: the first candidate that is not a case variant of a question word
     predicted_row = np.full(n, -1, dtype=np.int64)
