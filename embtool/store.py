@@ -8,7 +8,7 @@ word index are computed lazily, so opening a 400k-word store costs almost nothin
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import numpy as np
 from embtool.errors import UnknownWordsError, VectorFileError
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
+_SCAN_LOOKUPS = 16  # look-ups answered by scanning before the word index is built
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class VectorStore:
         words: Sequence[str],
         vectors: np.ndarray,
         *,
-        counts: Sequence[int] | np.ndarray | None = None,
+        counts: Sequence[int] | np.ndarray | Callable[[], np.ndarray] | None = None,
         meta: dict[str, Any] | None = None,
         path: str | Path | None = None,
         name: str | None = None,
@@ -62,15 +63,19 @@ class VectorStore:
             vectors = vectors.astype(np.float32)
         self.words: list[str] = list(words)
         self._vectors = vectors
-        if counts is not None:
-            counts = np.asarray(counts, dtype=np.int64)
-            if counts.shape != (len(self.words),):
+        self._counts_loader: Callable[[], np.ndarray] | None = None
+        self._counts: np.ndarray | None = None
+        if callable(counts):
+            self._counts_loader = counts
+        elif counts is not None:
+            self._counts = np.asarray(counts, dtype=np.int64)
+            if self._counts.shape != (len(self.words),):
                 raise VectorFileError(path or "<vectors>", "counts do not match the words")
-        self.counts: np.ndarray | None = counts
         self.meta: dict[str, Any] = dict(meta or {})
         self.path: Path | None = Path(path) if path is not None else None
         self.name: str = name or (self.path.name if self.path is not None else "vectors")
         self._index: dict[str, int] | None = None
+        self._lookups = 0
         self._lower_index: dict[str, int] | None = None
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
@@ -79,11 +84,20 @@ class VectorStore:
     def __len__(self) -> int:
         return len(self.words)
 
-    def __contains__(self, word: object) -> bool:
-        return word in self.index
-
     def __repr__(self) -> str:
         return f"VectorStore({self.name!r}, {len(self)} words x {self.dim} dims, {self.dtype})"
+
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Corpus frequency of every word (int64), or None when unknown; parsed on first use."""
+        if self._counts is None and self._counts_loader is not None:
+            self._counts = np.asarray(self._counts_loader(), dtype=np.int64)
+            self._counts_loader = None
+        return self._counts
+
+    @property
+    def has_counts(self) -> bool:
+        return self._counts is not None or self._counts_loader is not None
 
     @property
     def dim(self) -> int:
@@ -104,16 +118,30 @@ class VectorStore:
     def index(self) -> dict[str, int]:
         """Word -> row; the first occurrence wins if a word repeats."""
         if self._index is None:
-            index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
-            self._index = index
+            self._index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
         return self._index
+
+    def find(self, word: str) -> int | None:
+        """Row of ``word`` or None.  A few look-ups scan the word list (fast in C) instead of
+        building the index, so a one-off query on a 400k-word store does not pay for a dict."""
+        if self._index is None:
+            self._lookups += 1
+            if self._lookups <= _SCAN_LOOKUPS:
+                try:
+                    return self.words.index(word)
+                except ValueError:
+                    return None
+        return self.index.get(word)
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.find(word) is not None
 
     def row(self, word: str) -> int:
         """Row of ``word``.  Raises: UnknownWordsError."""
-        try:
-            return self.index[word]
-        except KeyError:
-            raise UnknownWordsError([word], self.close_matches([word]), self.name) from None
+        row = self.find(word)
+        if row is None:
+            raise UnknownWordsError([word], self.close_matches([word]), self.name)
+        return row
 
     def vector(self, word: str) -> np.ndarray:
         """The raw vector of ``word`` as float32 (a copy).  Raises: UnknownWordsError."""
@@ -142,6 +170,13 @@ class VectorStore:
                 norms[start : start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
             self._norms = norms
         return self._norms
+
+    def block_norms(self, start: int, block: np.ndarray) -> np.ndarray:
+        """Norms of ``block`` (rows ``start``.. of this store): cached ones if known, else computed
+        from the block in hand, which saves a separate pass over a large matrix."""
+        if self._norms is not None:
+            return self._norms[start : start + len(block)]
+        return np.sqrt(np.einsum("ij,ij->i", block, block))
 
     def unit(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """Unit-normalised float32 vectors of the given rows (zero rows stay zero)."""
@@ -179,17 +214,16 @@ class VectorStore:
 
         Raises: UnknownWordsError naming every word that could not be matched.
         """
-        index = self.index
         out: list[Resolved] = []
         missing: list[str] = []
         for q in words:
-            row = index.get(q)
+            row = self.find(q)
             if row is not None:
                 out.append(Resolved(q, q, row))
                 continue
             if fold_case:
                 low = q.lower()
-                row = index.get(low)
+                row = self.find(low) if low != q else None
                 if row is not None:
                     out.append(Resolved(q, low, row))
                     continue

@@ -490,6 +490,33 @@ def _read_binary(
     return VectorStore(collector.words, collector.matrix(), path=path)
 
 
+def _split_vocab_counts(
+    text: str, n_lines: int, limit: int | None, vocab_path: Path
+) -> tuple[list[str], Callable[[], np.ndarray]]:
+    """Words now, counts later: split ``word<TAB>count`` lines in one pass; parse counts on first use."""
+    fields = text.replace("\n", "\t").split("\t")
+    if fields and fields[-1] == "":
+        fields.pop()
+    if len(fields) != 2 * n_lines:
+        lines = text.split("\n")
+        bad = next(i for i, line in enumerate(lines) if line.count("\t") != 1)
+        raise VectorFileError(vocab_path, "expected 'word<TAB>count'", line=bad + 1)
+    stop = 2 * n_lines if limit is None else 2 * min(limit, n_lines)
+    words = fields[0:stop:2]
+    raw_counts = fields[1:stop:2]
+
+    def parse_counts() -> np.ndarray:
+        try:
+            return np.array(raw_counts, dtype=np.int64)
+        except ValueError:
+            bad = next(i for i, c in enumerate(raw_counts) if not c.strip().isdigit())
+            raise VectorFileError(
+                vocab_path, f"count is not an integer: {raw_counts[bad]!r}", line=bad + 1
+            ) from None
+
+    return words, parse_counts
+
+
 def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
     vocab_path = path / "vocab.txt"
     try:
@@ -509,24 +536,16 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
         text = vocab_path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise VectorFileError(vocab_path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    n = len(lines) if limit is None else min(limit, len(lines))
-    lines = lines[:n] if n < len(lines) else lines
+    n_lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     counts = None
     if "\t" in text:
-        split = [line.split("\t", 1) for line in lines]
-        words = [s[0] for s in split]
-        try:
-            counts = np.array([int(s[1]) if len(s) > 1 else 0 for s in split], dtype=np.int64)
-        except ValueError:
-            bad = next(i for i, s in enumerate(split) if len(s) > 1 and not s[1].strip().isdigit())
-            raise VectorFileError(
-                vocab_path, f"count is not an integer: {split[bad][1]!r}", line=bad + 1
-            ) from None
+        words, counts = _split_vocab_counts(text, n_lines, limit, vocab_path)
     else:
-        words = lines
+        words = text.split("\n")
+        if words and words[-1] == "":
+            words.pop()
+        if limit is not None:
+            del words[limit:]
     rows = vectors.shape[0] if limit is None else min(limit, vectors.shape[0])
     if len(words) != rows:
         raise VectorFileError(
