@@ -5,6 +5,7 @@ from embtool.cli import (  # noqa: F401 - registers commands
     bias,
     convert,
     download,
+    evaluate,
     info,
     neighbors,
     odd_one_out,
