@@ -1,6 +1,5 @@
 """embtool's command-line interface: one Typer app, one module per command."""
 
-from embtool.cli import (  # noqa: F401 - registers commands
     analogy,
     bias,
     convert,
@@ -11,6 +10,8 @@ from embtool.cli import (  # noqa: F401 - registers commands
     odd_one_out,
     similarity,
 )
+from embtool.cli import (  # noqa: F401 - registers commands
+from embtool.cli import analogy, neighbors, odd_one_out, similarity, train  # noqa: F401 - registers commands
 from embtool.cli.app import app
 
 
