@@ -26,7 +26,7 @@ from embtool.cli.app import app
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, err, note, warn
 from embtool.corpus import Corpus, ProgressEvent, Tokenizer
-from embtool.errors import OutputError
+from embtool.errors import OutputError, TrainingError
 from embtool.resources import data_path
 from embtool.training import Method, Word2VecConfig
 
@@ -342,6 +342,8 @@ def train_command(
     if deterministic and workers not in (None, 1):
         warn("--deterministic trains with one worker; ignoring --workers")
     if resume is not None:
+        if not resume.is_file():  # fail before reading a large corpus
+            raise TrainingError(f"{resume}: no such model file (--resume)")
         note("resuming: dimensions, window and objective come from the saved model")
 
     extra = {k: v for k, v in (("alpha", alpha), ("min_alpha", min_alpha)) if v is not None}

@@ -259,3 +259,25 @@ def test_trained_store_answers_queries(corpus, tmp_path):
     result = run_embtool("neighbors", "w1", "--vectors", str(out), "-k", "3", "-f", "json")
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)[0]["neighbors"]) == 3
+
+
+def test_save_model_then_resume(corpus, tmp_path):
+    model = tmp_path / "m.model"
+    result = invoke(
+        "train", str(corpus), "-o", str(tmp_path / "a"), *FAST, "--save-model", str(model)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert model.is_file()
+    result = invoke(
+        "train", str(corpus), "-o", str(tmp_path / "b"), *FAST, "--resume", str(model), "-f", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    meta = json.loads((tmp_path / "b" / "meta.json").read_text())
+    assert meta["training"]["resumed_from"] == str(model)
+    result = invoke(
+        "train", str(corpus), "-o", str(tmp_path / "c"), "--resume", str(tmp_path / "none.model")
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip() == f"error: {tmp_path / 'none.model'}: no such model file (--resume)"
+    )
