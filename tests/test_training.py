@@ -209,3 +209,13 @@ def test_empty_corpus_raises_before_training(tmp_path):
     p.write_text("!!!\n")
     with pytest.raises(CorpusError, match="corpus is empty"):
         train(small(), Corpus([p]))
+
+
+def test_make_config_defaults_and_foreign_options():
+    from embtool.training import make_config
+
+    cfg = make_config("skipgram", dim=None, window=7, negative=None)
+    assert cfg == Word2VecConfig(Method.skipgram, window=7, workers=cfg.workers)
+    assert (cfg.dim, cfg.negative, cfg.sample) == (100, 5, 1e-3)
+    with pytest.raises(UsageError, match=r"^--x-max does not apply to --method cbow$"):
+        make_config("cbow", x_max=100)

@@ -28,7 +28,7 @@ from embtool.cli.output import Format, Report, emit, err, note, warn
 from embtool.corpus import Corpus, ProgressEvent, Tokenizer
 from embtool.errors import OutputError, TrainingError
 from embtool.resources import data_path
-from embtool.training import Method, Word2VecConfig
+from embtool.training import Method
 
 
 class Dtype(str, Enum):
@@ -219,13 +219,31 @@ def train_command(
             "file and byte offset), replace (with U+FFFD) or ignore.",
         ),
     ] = Errors.strict,
-    dim: Annotated[int, typer.Option("--dim", "-d", min=1, help="Vector dimensions.")] = 100,
+    dim: Annotated[
+        int | None,
+        typer.Option(
+            "--dim", "-d", min=1, help="Vector dimensions [default: 100].", show_default=False
+        ),
+    ] = None,
     window: Annotated[
-        int, typer.Option("--window", "-w", min=1, help="Context words on each side.")
-    ] = 5,
+        int | None,
+        typer.Option(
+            "--window",
+            "-w",
+            min=1,
+            help="Context words on each side [default: 5].",
+            show_default=False,
+        ),
+    ] = None,
     min_count: Annotated[
-        int, typer.Option("--min-count", min=1, help="Ignore words rarer than this.")
-    ] = 5,
+        int | None,
+        typer.Option(
+            "--min-count",
+            min=1,
+            help="Ignore words rarer than this [default: 5].",
+            show_default=False,
+        ),
+    ] = None,
     max_vocab: Annotated[
         int | None,
         typer.Option(
@@ -236,23 +254,39 @@ def train_command(
         ),
     ] = None,
     epochs: Annotated[
-        int, typer.Option("--epochs", "-e", min=1, help="Passes over the corpus.")
-    ] = 5,
-    negative: Annotated[
-        int,
-        typer.Option("--negative", min=0, help="Negative samples per word (0 = off; then --hs)."),
-    ] = 5,
-    hs: Annotated[bool, typer.Option("--hs", help="Use hierarchical softmax.")] = False,
-    ns_exponent: Annotated[
-        float,
-        typer.Option("--ns-exponent", help="Exponent shaping the negative-sampling distribution."),
-    ] = 0.75,
-    sample: Annotated[
-        float,
+        int | None,
         typer.Option(
-            "--sample", min=0.0, help="Down-sample words more frequent than this share (0 = off)."
+            "--epochs", "-e", min=1, help="Passes over the corpus [default: 5].", show_default=False
         ),
-    ] = 1e-3,
+    ] = None,
+    negative: Annotated[
+        int | None,
+        typer.Option(
+            "--negative",
+            min=0,
+            show_default=False,
+            help="Word2Vec: negative samples per word (0 = off; then --hs) [default: 5].",
+        ),
+    ] = None,
+    hs: Annotated[bool, typer.Option("--hs", help="Word2Vec: hierarchical softmax.")] = False,
+    ns_exponent: Annotated[
+        float | None,
+        typer.Option(
+            "--ns-exponent",
+            show_default=False,
+            help="Word2Vec: exponent shaping the negative-sampling distribution [default: 0.75].",
+        ),
+    ] = None,
+    sample: Annotated[
+        float | None,
+        typer.Option(
+            "--sample",
+            min=0.0,
+            show_default=False,
+            help="Word2Vec: down-sample words more frequent than this share of the "
+            "corpus (0 = off) [default: 0.001].",
+        ),
+    ] = None,
     alpha: Annotated[
         float | None,
         typer.Option(
@@ -346,8 +380,8 @@ def train_command(
             raise TrainingError(f"{resume}: no such model file (--resume)")
         note("resuming: dimensions, window and objective come from the saved model")
 
-    extra = {k: v for k, v in (("alpha", alpha), ("min_alpha", min_alpha)) if v is not None}
-    config = Word2VecConfig(
+    # Options left at None take the method's own default (the config dataclass's).
+    config = training.make_config(
         method,
         dim=dim,
         window=window,
@@ -358,10 +392,11 @@ def train_command(
         workers=1 if deterministic else (workers or training.default_workers()),
         deterministic=deterministic,
         negative=negative,
-        hs=hs,
+        hs=hs or None,
         ns_exponent=ns_exponent,
         sample=sample,
-        **extra,
+        alpha=alpha,
+        min_alpha=min_alpha,
     )
     text = Corpus(paths, tokenizer=tokenizer, lower=lower, encoding=encoding, errors=errors.value)
     if text.skipped:

@@ -13,6 +13,7 @@ records: the corpus (paths, sha256, token counts), times and the history entry.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import time
 from collections.abc import Callable
@@ -49,6 +50,22 @@ CONFIGS: dict[Method, type[TrainConfig]] = {
     Method.cbow: Word2VecConfig,
     Method.skipgram: Word2VecConfig,
 }
+
+
+def make_config(method: Method | str, **options: Any) -> TrainConfig:
+    """The config of ``method`` from options; None means "the method's default".
+
+    Raises: UsageError for an option the method does not have, or a value out of range.
+    """
+    method = Method(method)
+    cls = CONFIGS[method]
+    fields = {f.name for f in dataclasses.fields(cls)}
+    given = {k: v for k, v in options.items() if v is not None}
+    foreign = [k for k in given if k not in fields]
+    if foreign:
+        names = ", ".join("--" + k.replace("_", "-") for k in foreign)
+        raise UsageError(f"{names} does not apply to --method {method.value}")
+    return cls(method, **given)
 
 
 def train(
@@ -109,5 +126,6 @@ __all__ = [
     "Trainer",
     "Word2VecConfig",
     "default_workers",
+    "make_config",
     "train",
 ]
