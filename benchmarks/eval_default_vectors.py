@@ -62,7 +62,8 @@ def evaluate(path: Path) -> dict:
     kv, store = keyed_vectors(path)
     google, _ = kv.evaluate_word_analogies(
         str(shared("eval", "analogy", "google-questions-words.txt")),
-        restrict_vocab=30000, case_insensitive=True,
+        restrict_vocab=30000,
+        case_insensitive=True,
     )
     ws = kv.evaluate_word_pairs(str(shared("eval", "similarity", "wordsim353.tsv")))
     sl = kv.evaluate_word_pairs(str(shared("eval", "similarity", "simlex999.txt")))
@@ -73,9 +74,15 @@ def evaluate(path: Path) -> dict:
         found = [w for w, _ in kv.most_similar(word, topn=10)]
         neigh[word] = (sorted(want & set(found)), found)
     return {
-        "words": len(kv), "dim": kv.vector_size, "google": google,
-        "ws353": ws[1][0], "ws353_oov": ws[2], "simlex": sl[1][0], "simlex_oov": sl[2],
-        "analogies": tops, "neighbours": neigh,
+        "words": len(kv),
+        "dim": kv.vector_size,
+        "google": google,
+        "ws353": ws[1][0],
+        "ws353_oov": ws[2],
+        "simlex": sl[1][0],
+        "simlex_oov": sl[2],
+        "analogies": tops,
+        "neighbours": neigh,
     }
 
 
@@ -84,9 +91,11 @@ def main() -> None:
     for path in paths:
         r = evaluate(path)
         print(f"{path}: {r['words']:,} words x {r['dim']}")
-        print(f"  Google analogies (top 30,000): {r['google']:.4f}   "
-              f"WordSim-353: {r['ws353']:.4f} (OOV {r['ws353_oov']:.1f}%)   "
-              f"SimLex-999: {r['simlex']:.4f} (OOV {r['simlex_oov']:.1f}%)")
+        print(
+            f"  Google analogies (top 30,000): {r['google']:.4f}   "
+            f"WordSim-353: {r['ws353']:.4f} (OOV {r['ws353_oov']:.1f}%)   "
+            f"SimLex-999: {r['simlex']:.4f} (OOV {r['simlex_oov']:.1f}%)"
+        )
         for (query, want), got in zip(ANALOGIES, r["analogies"]):
             mark = "ok " if got == want else "MISS"
             print(f"  {mark} {' '.join(query)} -> {got} (want {want})")
