@@ -3,6 +3,7 @@
 from embtool.cli import (  # noqa: F401 - registers commands
     analogy,
     bias,
+    debias,
     neighbors,
     odd_one_out,
     similarity,
