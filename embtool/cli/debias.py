@@ -19,6 +19,23 @@ from embtool.store import VectorStore
 GENDER_WEAT_TESTS = ("career-family", "math-arts", "science-arts")
 
 
+def benchmark_rows(
+    before: VectorStore,
+    after: VectorStore,
+    analogy: list[str] | None,
+    similarity: list[str] | None,
+) -> list[dict[str, Any]]:
+    """Before/after benchmark scores (what debiasing costs): analogy accuracy, similarity rho."""
+    from embtool.evaluation import AnalogyResult, evaluate_store
+
+    runs = [evaluate_store(s, analogy, similarity) for s in (before, after)]
+    rows = []
+    for b, a in zip(runs[0].results, runs[1].results, strict=True):
+        what = "accuracy" if isinstance(b, AnalogyResult) else "spearman"
+        rows.append({"measure": f"{b.benchmark} {what}", "before": b.score, "after": a.score})
+    return rows
+
+
 def compare(
     before: VectorStore, after: VectorStore, info: DebiasInfo, seed: int
 ) -> list[dict[str, Any]]:
@@ -55,7 +72,9 @@ def compare(
     gender-specific list (1,441 words, bundled) loses its component along it; each equalize pair
     (52 bundled, in lower/Title/UPPER case) is made symmetric about the neutral space. All vectors
     come out unit-length. The new store records what was done in its meta.json. Before/after
-    DirectBias and WEAT d and p on the gender tests are printed so you see what changed.
+    DirectBias, WEAT d and p on the gender tests, and the analogy accuracy and similarity
+    correlations of the standard benchmarks are printed, so you see what debiasing changed and
+    what it cost.
     """
     ),
 )
@@ -86,7 +105,28 @@ def debias_command(
         typer.Option("--gender-specific", help="Words to leave alone (one per line)."),
     ] = None,
     no_compare: Annotated[
-        bool, typer.Option("--no-compare", help="Skip the before/after measurements.")
+        bool, typer.Option("--no-compare", help="Skip all before/after measurements.")
+    ] = False,
+    analogy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--analogy",
+            help="Analogy benchmark to compare on (repeatable; see 'embtool evaluate'). "
+            "Default: the standard suite.",
+            show_default=False,
+        ),
+    ] = None,
+    similarity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--similarity",
+            help="Similarity benchmark to compare on (repeatable). Default: the standard suite.",
+            show_default=False,
+        ),
+    ] = None,
+    no_benchmarks: Annotated[
+        bool,
+        typer.Option("--no-benchmarks", help="Compare bias measures only, not benchmark scores."),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the WEAT permutation tests.")] = 0,
     fmt: FormatOpt = Format.auto,
@@ -114,6 +154,8 @@ def debias_command(
         f"kept, {len(info.equalized)} pairs equalized"
     )
     comparison = [] if no_compare else compare(store, new, info, seed)
+    if not (no_compare or no_benchmarks):
+        comparison += benchmark_rows(store, new, analogy, similarity)
     record = {
         "out": str(out),
         "source": str(store.path) if store.path is not None else store.name,

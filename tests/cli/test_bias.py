@@ -386,11 +386,31 @@ def test_debias_writes_store_and_compares(toy_dir, tmp_path):
     assert measures["DirectBias_1 (professions)"]["after"] == pytest.approx(0, abs=1e-6)
     assert measures["DirectBias_1 (professions)"]["before"] > 0.1
     assert "WEAT career-family d" in measures
+    assert {"google accuracy", "simlex999 spearman"} <= set(measures)  # the standard suite
     assert store.meta["history"][-1]["action"] == "debias"
     assert store.meta["debias"]["equalized"]
     line = error_line(invoke("debias", toy_dir, "--out", out))
     assert line == f"error: {out} already exists (pass --force to replace it)"
     assert "--out NEW is required" in error_line(invoke("debias", toy_dir), code=2)
+
+
+def test_debias_benchmark_scores_match_evaluate_store(toy_dir, tmp_path):
+    from embtool.evaluation import evaluate_store
+
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text(
+        "nurse\tdoctor\t7\nnurse\thomemaker\t5\nengineer\tprogrammer\t8\n"
+        "table\tnurse\t1\nshe\the\t6\n"
+    )
+    out = tmp_path / "deb"
+    rec, _ = ok_json("debias", toy_dir, "--out", out, "--similarity", pairs)
+    row = rec["comparison"][-1]
+    assert row["measure"] == "pairs spearman"
+    before = evaluate_store(load_vectors(toy_dir), [], [pairs]).results[0].score
+    after = evaluate_store(load_vectors(out), [], [pairs]).results[0].score
+    assert (row["before"], row["after"]) == (pytest.approx(before), pytest.approx(after))
+    rec, _ = ok_json("debias", toy_dir, "--out", out, "--force", "--no-benchmarks")
+    assert not any("spearman" in c["measure"] for c in rec["comparison"])
 
 
 def test_debias_custom_lists(toy_dir, tmp_path):
