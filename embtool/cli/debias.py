@@ -149,6 +149,16 @@ def debias_command(
         raise OutputError(f"{out} is the input store; write the debiased vectors elsewhere")
     new, info = bias.hard_debias(store, definitional=defs, equalize=eq, gender_specific=specific)
     new.save(out, overwrite=force)
+    r = info.direction.explained_variance_ratio
+    note(
+        f"direction: PCA of {len(info.direction.pairs)} definitional pairs; PC1 explains "
+        f"{r[0]:.1%} of their variance"
+    )
+    if not info.direction.dominant:
+        warn(
+            "the first principal component does not dominate (PC1 < 2 x PC2): the removed "
+            "direction may not be the one you mean"
+        )
     note(
         f"wrote {out}: {info.neutralized} words neutralized, {info.kept_specific} gender-specific "
         f"kept, {len(info.equalized)} pairs equalized"
