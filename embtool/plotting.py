@@ -122,10 +122,13 @@ def installed_fonts(only_cjk: bool = True) -> list[tuple[str, str]]:
     """(family, path) of the fonts matplotlib's font manager knows, CJK-looking names first."""
     from matplotlib import font_manager
 
+    bundled = str(bundled_font_path())
     seen: dict[str, str] = {}
     for entry in font_manager.fontManager.ttflist:
-        if entry.fname not in seen.values() and getattr(entry, "index", 0) == 0:
-            seen.setdefault(entry.name, entry.fname)
+        fname = str(entry.fname)
+        if fname == bundled or getattr(entry, "index", 0) != 0 or fname in seen.values():
+            continue
+        seen.setdefault(entry.name, fname)
     hinted = [(n, p) for n, p in seen.items() if _CJK_NAME_HINTS.search(n.lower())]
     if only_cjk:
         return hinted

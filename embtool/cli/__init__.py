@@ -1,6 +1,6 @@
 """embtool's command-line interface: one Typer app, one module per command."""
 
-from embtool.cli import analogy, neighbors, odd_one_out, similarity  # noqa: F401 - registers commands
+from embtool.cli import analogy, neighbors, odd_one_out, plot, similarity  # noqa: F401 - registers commands
 from embtool.cli.app import app
 
 
