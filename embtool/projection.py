@@ -17,6 +17,7 @@ from embtool.errors import PlotError, UnknownWordsError
 from embtool.store import VectorStore
 
 DEFAULT_PERPLEXITY = 30.0
+EXACT_TSNE_MAX = 1000  # points; above this, Barnes-Hut t-SNE
 
 
 class ProjectionMethod(str, Enum):
@@ -125,12 +126,15 @@ def _tsne(x: np.ndarray, fit: np.ndarray | None, perplexity: float, seed: int) -
     notes = []
     if used != perplexity:
         notes.append(f"t-SNE perplexity {perplexity:g} is too large for {n} points; using {used:g}")
+    # Barnes-Hut is slow and erratic on a handful of points (tens of seconds for 6 points at low
+    # perplexity); the exact gradient is fast up to a thousand or so.
     tsne = TSNE(
         n_components=2,
         perplexity=used,
         random_state=seed,
         init="pca",
         learning_rate="auto",
+        method="exact" if n <= EXACT_TSNE_MAX else "barnes_hut",
     )
     emb = tsne.fit_transform(data)
     coords = emb if fit is None else emb[len(fit) :]
