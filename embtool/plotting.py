@@ -621,7 +621,9 @@ def plot_bias(
 ) -> Figure:
     """Words on a bias axis (x) against a second axis (y), with a zero line at x = 0.
 
-    Points are coloured by the sign of x. gids: ``words`` (scatter), ``label``, ``zero-line``.
+    Points are coloured by the sign of x; with more than ``max_labels`` words, the ones farthest
+    from zero are labelled. ``left_label``/``right_label`` name the poles above the axes. gids:
+    ``words`` (scatter), ``label``, ``zero-line``, ``pole-label``.
     """
     xy = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
     texts = [*words, xlabel, ylabel, *(t for t in (title, left_label, right_label) if t)]
@@ -634,7 +636,8 @@ def plot_bias(
     _set_limits(ax, lim)
     line = ax.axvline(0.0, color="0.6", lw=0.8, zorder=1)
     line.set_gid("zero-line")
-    labelled = list(range(min(len(words), max(0, max_labels))))
+    # With more words than labels, label the most biased ones (largest |x|).
+    labelled = sorted(np.argsort(-np.abs(xy[:, 0]), kind="stable")[: max(0, max_labels)])
     _label_points(
         fig, ax, xy[labelled], [words[i] for i in labelled], font, obstacles=xy, repel=repel
     )

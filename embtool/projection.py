@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -315,4 +316,76 @@ def map_words(
         folded=folded,
         skipped=tuple(missing),
         notes=tuple(notes) + proj.notes,
+    )
+
+
+# -- bias axes -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BiasMap:
+    """Words placed by a bias direction (x) and a second axis (y).
+
+    x is the cosine of each word with the direction (``embtool.bias.project``). y is the cosine with
+    ``y_direction`` when one is given, else the first principal component of the words' unit
+    vectors with their component along the direction removed ("PCA of the rest");
+    ``y_explained_variance_ratio`` is that component's share of the remaining variance.
+    """
+
+    words: tuple[str, ...]
+    coords: np.ndarray  # (n, 2)
+    direction: Any  # embtool.bias.BiasDirection
+    y_direction: Any | None
+    y_explained_variance_ratio: float | None
+    missing: tuple[str, ...] = ()
+    folded: tuple[tuple[str, str], ...] = ()
+
+
+def bias_map(
+    store: VectorStore,
+    words: Sequence[str],
+    direction: Any,
+    *,
+    y_direction: Any | None = None,
+    fold_case: bool = True,
+    skip_unknown: bool = False,
+) -> BiasMap:
+    """Coordinates of ``words`` on a bias direction (x) and a second axis (y); see :class:`BiasMap`.
+
+    Raises: UnknownWordsError (unless ``skip_unknown``), BiasError (dimension mismatch), PlotError
+    (no word left, or a single word with the PCA axis).
+    """
+    from embtool.bias import project as bias_project
+    from embtool.bias.wordsets import lookup
+
+    found = lookup(store, words, fold_case=fold_case)
+    if found.missing and not skip_unknown:
+        raise UnknownWordsError(found.missing, store.close_matches(found.missing), store.name)
+    if not found.words:
+        raise PlotError(
+            f"none of the {len(found.requested)} words is in the vectors ({store.name})"
+        )
+    plotted = list(found.words)
+    x = np.array([c for _, c in bias_project(store, plotted, direction, fold_case=False)])
+    ratio = None
+    if y_direction is not None:
+        y = np.array([c for _, c in bias_project(store, plotted, y_direction, fold_case=False)])
+    else:
+        if len(plotted) < 2:
+            raise PlotError(
+                f"the PCA axis needs at least 2 words, got 1 ({plotted[0]!r}); add words or give "
+                "a second direction"
+            )
+        unit = _unit_rows(store.rows(np.array(found.rows, dtype=np.int64)).astype(np.float64))
+        g = np.asarray(direction.vector, dtype=np.float64)
+        rest = unit - np.outer(unit @ g, g)
+        proj = project(rest, ProjectionMethod.pca)
+        y = proj.coords[:, 0]
+        ratio = proj.explained_variance_ratio[0] if proj.explained_variance_ratio else None
+    return BiasMap(
+        words=tuple(plotted),
+        coords=np.column_stack([x, y]).astype(np.float64),
+        direction=direction,
+        y_direction=y_direction,
+        y_explained_variance_ratio=ratio,
+        missing=tuple(found.missing),
+        folded=tuple(found.folded),
     )

@@ -8,16 +8,18 @@ from hypothesis.extra.numpy import arrays
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
-from embtool import VectorStore
+from embtool import VectorStore, load_vectors
 from embtool.errors import PlotError, UnknownWordsError
 from embtool.projection import (
     ProjectionMethod,
+    bias_map,
     clamp_perplexity,
     expand_neighbors,
     map_words,
     parse_fit_on,
     project,
 )
+from tests.helpers import FIXTURES
 
 
 def same_up_to_sign(a: np.ndarray, b: np.ndarray, atol: float = 1e-9) -> bool:
@@ -231,3 +233,59 @@ def test_parse_fit_on():
     for bad in ("1000", "top:", "top:1", "bottom:5", "top:x"):
         with pytest.raises(PlotError, match="expected top:N"):
             parse_fit_on(bad)
+
+
+# -- bias axes -----------------------------------------------------------------------------------
+GENDER_PATH = FIXTURES / "gender_toy.txt"
+JOBS = ["nurse", "engineer", "doctor", "teacher", "carpenter"]
+
+
+def test_bias_map_x_is_cosine_with_direction_y_is_pca_of_the_rest():
+    from embtool.bias import bias_direction
+
+    store = load_vectors(GENDER_PATH)
+    d = bias_direction(store)
+    bm = bias_map(store, JOBS, d)
+    assert bm.words == tuple(JOBS)
+    unit = store.subset(JOBS).vectors.astype(np.float64)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    np.testing.assert_allclose(bm.coords[:, 0], unit @ d.vector, atol=1e-12)
+    rest = unit - np.outer(unit @ d.vector, d.vector)
+    ref = PCA(n_components=1).fit(rest)
+    assert same_up_to_sign(bm.coords[:, 1:], ref.transform(rest))
+    assert bm.y_explained_variance_ratio == pytest.approx(ref.explained_variance_ratio_[0])
+    # The toy puts nurse on the she side and engineer on the he side.
+    assert bm.coords[0, 0] > 0 > bm.coords[1, 0]
+
+
+def test_bias_map_second_direction_from_a_pair():
+    from embtool.bias import bias_direction
+
+    store = load_vectors(GENDER_PATH)
+    d = bias_direction(store, [("she", "he")], method="pair")
+    y = bias_direction(store, [("mother", "father")], method="pair")
+    bm = bias_map(store, ["Nurse", "engineer"], d, y_direction=y)
+    assert bm.words == ("nurse", "engineer") and bm.folded == (("Nurse", "nurse"),)
+    u = store.subset(["nurse", "engineer", "mother", "father", "she", "he"]).vectors
+    u = u.astype(np.float64)
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    g = (u[4] - u[5]) / np.linalg.norm(u[4] - u[5])
+    h = (u[2] - u[3]) / np.linalg.norm(u[2] - u[3])
+    np.testing.assert_allclose(bm.coords, np.column_stack([u[:2] @ g, u[:2] @ h]), atol=1e-12)
+    assert bm.y_explained_variance_ratio is None
+
+
+def test_bias_map_errors():
+    from embtool.bias import bias_direction
+
+    store = load_vectors(GENDER_PATH)
+    d = bias_direction(store)
+    with pytest.raises(UnknownWordsError, match="'nursse'"):
+        bias_map(store, ["nursse", "doctor"], d)
+    assert bias_map(store, ["nursse", "doctor", "nurse"], d, skip_unknown=True).missing == (
+        "nursse",
+    )
+    with pytest.raises(PlotError, match="needs at least 2 words, got 1"):
+        bias_map(store, ["nurse"], d)
+    with pytest.raises(PlotError, match="none of the 1 words"):
+        bias_map(store, ["zzz"], d, skip_unknown=True)

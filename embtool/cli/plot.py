@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from embtool import projection
+from embtool import bias, projection
+from embtool.bias.direction import DirectionMethod
 from embtool.cli.app import app
+from embtool.cli.bias import (
+    DirectionFileOpt,
+    MethodOpt,
+    PairOpt,
+    PairsFileOpt,
+    _split_pair,
+    get_direction,
+)
 from embtool.cli.inputs import wants_stdin
 from embtool.cli.options import ExactCaseOpt
 from embtool.cli.output import Format, Report, emit, err, note, note_folded, warn
@@ -352,8 +363,26 @@ def finish(
         emit(report, fmt)
 
 
+def _reflow(doc: str) -> str:
+    paragraphs = doc.strip().split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
 # -- embtool plot words --------------------------------------------------------------------------
-@plot_app.command(DEFAULT_COMMAND, cls=PlotWordsCommand)
+WORDS_HELP = """Plot words in 2-D with PCA (default) or t-SNE, labelled, optionally grouped.
+
+Words come from the arguments, stdin ('-' or a pipe), --words-file, --top N, --group, --neighbors
+and --analogy (any mix). The image type follows the --out extension (.png, .svg, .pdf); the path
+written is printed on stderr. --coords FILE or --format json gives the 2-D coordinates.
+
+--analogy A B C D draws the parallelogram of A - B + C = D, read as in 'embtool analogy A B C':
+arrows B->A and C->D, and the point A - B + C.
+
+Example: [bold]embtool plot king queen man woman --analogy king man woman queen -o royal.png[/bold]
+"""
+
+
+@plot_app.command(DEFAULT_COMMAND, cls=PlotWordsCommand, help=_reflow(WORDS_HELP))
 @vector_options
 def plot_words_command(
     words: Annotated[
@@ -441,15 +470,6 @@ def plot_words_command(
     *,
     source: VectorSource,
 ) -> None:
-    """Plot words in 2-D with PCA (default) or t-SNE, labelled, optionally grouped.
-
-    Words come from the arguments, stdin, --words-file, --top, --group, --neighbors, --analogy.
-    The image type follows the --out extension (.png, .svg, .pdf); its path is shown on stderr.
-    --coords FILE or --format json gives the 2-D coordinates.
-
-    Example: [bold]embtool plot king queen man woman --analogy king man woman queen -o r.png[/bold]
-    draws the arrows man->king and woman->queen, and the point king - man + woman.
-    """
     size_in = parse_size(size)
     quads = parse_analogies(list(analogy or []))
     groups = read_groups(list(group or []))
@@ -511,3 +531,173 @@ def plot_words_command(
         )
     report = coords_report(wm, out, choice.families if choice else None)
     finish(fig, out, dpi, report, coords, fmt, f"{len(wm.words)} words, {METHOD_NAMES[method]}")
+
+
+# -- embtool plot bias ---------------------------------------------------------------------------
+def _pole_names(direction: Any) -> tuple[str, str]:
+    """(positive pole, negative pole): she/he when that pair is used, else the first pair."""
+    pairs = list(direction.pairs)
+    for a, b in pairs:
+        if (a.lower(), b.lower()) == ("she", "he"):
+            return a, b
+    return pairs[0] if pairs else ("+", "-")
+
+
+def _direction_label(direction: Any) -> str:
+    a, b = _pole_names(direction)
+    if direction.method == "pca" and len(direction.pairs) > 1:
+        how = f"PCA of {len(direction.pairs)} pairs"
+    elif direction.pairs:
+        how = f"{direction.pairs[0][0]} - {direction.pairs[0][1]}"
+    else:
+        how = "given direction"
+    return f"cosine with the {a}–{b} direction ({how})"
+
+
+def bias_report(bm: projection.BiasMap, output: Path | None, fonts: tuple[str, ...] | None
+                ) -> Report:  # fmt: skip
+    d = bm.direction
+    if bm.y_direction is not None:
+        y_axis: dict[str, Any] = {
+            "kind": "direction",
+            "pairs": [list(p) for p in bm.y_direction.pairs],
+        }
+    else:
+        y_axis = {"kind": "pca", "explained_variance_ratio": bm.y_explained_variance_ratio}
+    record = {
+        "method": "bias",
+        "direction": {
+            "method": d.method,
+            "pairs": [list(p) for p in d.pairs],
+            "explained_variance_ratio": list(d.explained_variance_ratio),
+        },
+        "y_axis": y_axis,
+        "output": str(output) if output is not None else None,
+        "fonts": list(fonts) if fonts else None,
+        "points": [{"word": w, **_xy(*xy)} for w, xy in zip(bm.words, bm.coords, strict=True)],
+    }
+    rows: list[list[Any]] = [
+        [w, float(x), float(y)] for w, (x, y) in zip(bm.words, bm.coords, strict=True)
+    ]
+    return Report([record], ["word", "x", "y"], rows, title="Bias plot coordinates", single=True)
+
+
+BIAS_HELP = """Plot words on a bias direction (x) against a second axis (y).
+
+x is each word's cosine with the bias direction, which comes from definitional pairs (default:
+Bolukbasi et al.'s 10 pairs, PCA) or a saved --direction FILE, exactly as in 'embtool bias'.
+Positive x is the side of the first word of each pair (she). y is, by default, the first principal
+component of what is left of the words' unit vectors once the direction is removed; --y-pair A:B
+uses the cosine with the A - B direction instead.
+
+Without words, the 320 professions of Bolukbasi et al. (2016) are plotted; --top K keeps the K
+words at each end. With more words than --max-labels, the most biased ones get labels.
+
+Example: [bold]embtool plot bias --top 15 -o professions.png[/bold]
+"""
+
+
+@plot_app.command("bias", help=_reflow(BIAS_HELP))
+@vector_options
+def plot_bias_command(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Words to plot; '-' reads them from stdin. Default: the 320 professions.",
+            show_default=False,
+        ),
+    ] = None,
+    out: OutOpt = None,
+    professions: Annotated[
+        bool,
+        typer.Option(
+            "--professions",
+            help="Plot the 320 professions of Bolukbasi et al. (2016) (the default without words).",
+        ),
+    ] = False,
+    words_file: WordsFileOpt = None,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", "-k", min=1, help="Keep only the K words at each end of the axis."),
+    ] = None,
+    pair: PairOpt = None,
+    pairs_file: PairsFileOpt = None,
+    method: MethodOpt = DirectionMethod.pca,
+    direction: DirectionFileOpt = None,
+    y_pair: Annotated[
+        str | None,
+        typer.Option(
+            "--y-pair",
+            help="Second axis: cosine with the A - B direction of this pair (e.g. rich:poor) "
+            "instead of the PCA of the rest.",
+        ),
+    ] = None,
+    dpi: DpiOpt = 150,
+    size: SizeOpt = "8x6",
+    title: TitleOpt = None,
+    font: FontOpt = None,
+    max_labels: MaxLabelsOpt = 200,
+    coords: CoordsOpt = None,
+    skip_unknown: PlotSkipUnknownOpt = False,
+    exact_case: ExactCaseOpt = False,
+    fmt: PlotFormatOpt = None,
+    *,
+    source: VectorSource,
+) -> None:
+    size_in = parse_size(size)
+    second = _split_pair(y_pair, "--y-pair") if y_pair is not None else None
+    check_outputs(out, coords, fmt)
+    given = list(words or [])
+    if given == ["-"]:  # only on request: without words, the professions are plotted
+        import sys
+
+        given = _words_in(sys.stdin.read())
+        if not given:
+            raise UsageError("no words to plot on stdin")
+    if words_file is not None:
+        given += read_words_file(words_file)
+    use_professions = professions or not given
+    if use_professions:
+        given += bias.bolukbasi_professions()
+
+    store = source.open()
+    d = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    y_dir = None
+    if second is not None:
+        y_dir = bias.bias_direction(store, [second], method="pair", fold_case=not exact_case)
+    bm = projection.bias_map(store, given, d, y_direction=y_dir, fold_case=not exact_case,
+                             skip_unknown=skip_unknown or use_professions)  # fmt: skip
+    note_folded(bm.folded)
+    if bm.missing:
+        what = "professions and words" if use_professions else "words"
+        warn(f"{len(bm.missing)} {what} not in the vectors, left out"
+             + (f": {', '.join(repr(w) for w in bm.missing[:10])}" if len(bm.missing) <= 10 else ""))  # fmt: skip
+    if top is not None and 2 * top < len(bm.words):
+        order = np.argsort(-bm.coords[:, 0], kind="stable")
+        keep = np.sort(np.concatenate([order[:top], order[-top:]]))
+        bm = replace(bm, words=tuple(bm.words[i] for i in keep), coords=bm.coords[keep])
+    if len(bm.words) > max_labels:
+        note(f"labelling the {max_labels} of {len(bm.words)} words farthest from 0 (--max-labels)")
+
+    fig = choice = None
+    if out is not None:
+        from embtool.plotting import plot_bias, select_font
+
+        a, b = _pole_names(d)
+        if y_dir is not None:
+            ya, yb = y_dir.pairs[0]
+            ylabel = f"cosine with the {ya} - {yb} direction"
+        else:
+            ratio = bm.y_explained_variance_ratio or 0.0
+            ylabel = f"PC1 of the rest ({ratio:.1%} of its variance)"
+        xlabel = _direction_label(d)
+        texts = [*bm.words, xlabel, ylabel, a, b] + ([title] if title else [])
+        choice = select_font(texts, font)
+        note_fonts(choice)
+        fig = plot_bias(
+            list(bm.words), bm.coords, xlabel=xlabel, ylabel=ylabel, title=title, size=size_in,
+            dpi=dpi, font=choice, max_labels=max_labels, left_label=f"← {b}",
+            right_label=f"{a} →",
+        )  # fmt: skip
+    report = bias_report(bm, out, choice.families if choice else None)
+    finish(fig, out, dpi, report, coords, fmt, f"{len(bm.words)} words on the bias direction")

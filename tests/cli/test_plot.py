@@ -349,3 +349,80 @@ def test_subprocess_png_and_error(tmp_path):
 def test_chinese_store_loads(tmp_path):
     assert load_vectors(ZH).words[:3] == ["中国", "北京", "上海"]
     assert Path(ZH).is_file()
+
+
+# -- embtool plot bias -----------------------------------------------------------------------
+GENDER = str(FIXTURES / "gender_toy.txt")
+
+
+def test_plot_bias_defaults_to_the_professions_in_the_vectors(tmp_path):
+    from embtool.bias import bolukbasi_professions
+
+    out = tmp_path / "bias.png"
+    result = invoke("plot", "bias", "--vectors", GENDER, "-o", str(out), "-f", "json")
+    data = coords(result)
+    in_toy = [w for w in bolukbasi_professions() if w in load_vectors(GENDER)]
+    assert [p["word"] for p in data["points"]] == in_toy
+    assert data["direction"]["pairs"][:3] == [["woman", "man"], ["girl", "boy"], ["she", "he"]]
+    assert data["y_axis"]["kind"] == "pca"
+    assert out.read_bytes().startswith(PNG)
+    assert f"wrote {out} ({len(in_toy)} words on the bias direction)" in result.stderr
+    assert "warning: 4 of 10 pairs not in the vectors" in result.stderr
+
+
+def test_plot_bias_words_equal_the_library_and_top_keeps_the_ends():
+    from embtool.bias import bias_direction
+    from embtool.projection import bias_map
+
+    store = load_vectors(GENDER)
+    words = ["nurse", "engineer", "doctor", "teacher", "carpenter", "homemaker"]
+    data = coords(invoke("plot", "bias", *words, "--vectors", GENDER, "-f", "json"))
+    bm = bias_map(store, words, bias_direction(store))
+    np.testing.assert_allclose([[p["x"], p["y"]] for p in data["points"]], bm.coords)
+    data = coords(invoke("plot", "bias", *words, "--vectors", GENDER, "-f", "json", "--top", "1"))
+    assert [p["word"] for p in data["points"]] == ["carpenter", "homemaker"]
+
+
+def test_plot_bias_pair_and_y_pair_tsv():
+    result = invoke("plot", "bias", "nurse", "engineer", "--vectors", GENDER, "-f", "tsv",
+                    "--pair", "she:he", "--method", "pair", "--y-pair", "mother:father")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.strip().split("\n")]
+    assert rows[0] == ["word", "x", "y"]
+    assert [r[0] for r in rows[1:]] == ["nurse", "engineer"]
+    assert float(rows[1][1]) > 0 > float(rows[2][1])
+
+
+def test_plot_bias_stdin_only_with_dash():
+    data = coords(invoke("plot", "bias", "-", "--vectors", GENDER, "-f", "json",
+                         input="nurse\nengineer doctor\n"))  # fmt: skip
+    assert [p["word"] for p in data["points"]] == ["nurse", "engineer", "doctor"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "start"),
+    [
+        (["nursse", "doctor"], 1, "1 word not in vectors (gender_toy.txt): 'nursse'"),
+        (["nurse"], 1, "the PCA axis needs at least 2 words, got 1 ('nurse')"),
+        (["nurse", "doctor", "--y-pair", "mother"], 2, "--y-pair: expected a pair like she:he"),
+        (
+            ["nurse", "doctor", "--pair", "she:zzz"],
+            1,
+            "1 word not in vectors (gender_toy.txt): 'zzz'",
+        ),
+        (["nurse", "doctor", "--y-pair", "she:zzz"], 1, "1 word not in vectors"),
+    ],
+)
+def test_plot_bias_bad_input(tmp_path, args, code, start):
+    out = tmp_path / "b.png"
+    pair = [] if "--pair" in args else ["--pair", "she:he"]
+    result = invoke("plot", "bias", *args, *pair, "--method", "pair", "--vectors", GENDER,
+                    "-o", str(out))  # fmt: skip
+    one_line_error(result, code, start)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_bias_help_has_example():
+    result = invoke("plot", "bias", "--help")
+    assert result.exit_code == 0
+    assert "Example: embtool plot bias" in " ".join(result.stdout.split())
