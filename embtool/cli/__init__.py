@@ -10,6 +10,7 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     info,
     neighbors,
     odd_one_out,
+    plot,
     similarity,
     train,
 )
