@@ -1,14 +1,16 @@
 """embtool's command-line interface: one Typer app, one module per command."""
 
-from embtool.cli import (  # noqa: F401 - registers commands
+from embtool.cli import (  # noqa: F401 - importing a command module registers it
     analogy,
     bias,
     convert,
+    debias,
     download,
     evaluate,
     info,
     neighbors,
     odd_one_out,
+    plot,
     similarity,
     train,
 )
