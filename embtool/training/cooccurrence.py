@@ -266,11 +266,12 @@ class Cooccurrence:
         k = min(k, data.size)
         if k <= 0:
             return []
-        part = np.argpartition(-data, k - 1)[:k]
+        kth = np.partition(data, data.size - k)[data.size - k]
+        part = np.flatnonzero(data >= kth)  # ties at the cut included, so the choice is stable
         rows = self.rows()[part]
         cols = np.asarray(self.indices)[part]
         vals = data[part]
-        order = np.lexsort((cols, rows, -vals))
+        order = np.lexsort((cols, rows, -vals))[:k]
         words = self.vocab.words
         return [(words[rows[t]], words[cols[t]], float(vals[t])) for t in order]
 
