@@ -94,6 +94,67 @@ def _unitize(x: np.ndarray) -> np.ndarray:
 Combine = Callable[[np.ndarray], np.ndarray]
 
 
+class _RunningTopK:
+    """The best k (row, score) pairs per output row, updated block by block.
+
+    After the first block, only scores above an output's current k-th best can matter; those are
+    usually few, so they are merged with one small sort instead of a partition of the whole block.
+    """
+
+    def __init__(self, n: int, k: int) -> None:
+        self.k = k
+        self.rows = np.full((n, k), -1, dtype=np.int64)
+        self.scores = np.full((n, k), -np.inf, dtype=np.float32)
+
+    def update(self, scores: np.ndarray, start: int) -> None:
+        n, width = scores.shape
+        kth = self.scores.min(axis=1)
+        if not np.isneginf(kth).any():
+            # a row max per output is far cheaper than a full mask + nonzero over the block
+            touched = np.flatnonzero(scores.max(axis=1) > kth)
+            if touched.size == 0:
+                return
+            sub = scores[touched]
+            qi, ri = np.nonzero(sub > kth[touched, None])
+            if qi.size <= (n * width) // 16:
+                self._merge_sparse(touched[qi], ri + start, sub[qi, ri])
+                return
+        self._merge_dense(scores, start)
+
+    def _merge_dense(self, scores: np.ndarray, start: int) -> None:
+        n, width = scores.shape
+        k = self.k
+        if width > k:
+            part = np.argpartition(scores, width - k, axis=1)[:, width - k :]
+        else:
+            part = np.broadcast_to(np.arange(width), (n, width))
+        cand = np.take_along_axis(scores, part, axis=1)
+        all_scores = np.concatenate([self.scores, cand], axis=1)
+        all_rows = np.concatenate([self.rows, part + start], axis=1)
+        keep = np.argpartition(all_scores, all_scores.shape[1] - k, axis=1)[:, -k:]
+        self.scores = np.take_along_axis(all_scores, keep, axis=1)
+        self.rows = np.take_along_axis(all_rows, keep, axis=1)
+
+    def _merge_sparse(self, qi: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+        n, k = self.scores.shape
+        q = np.concatenate([np.repeat(np.arange(n), k), qi])
+        s = np.concatenate([self.scores.ravel(), values])
+        r = np.concatenate([self.rows.ravel(), rows])
+        order = np.lexsort((r, -s, q))
+        q, s, r = q[order], s[order], r[order]
+        first = np.searchsorted(q, np.arange(n))
+        keep = (np.arange(len(q)) - first[q]) < k
+        self.scores = s[keep].reshape(n, k)
+        self.rows = r[keep].reshape(n, k)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.lexsort((self.rows, -self.scores), axis=1)
+        scores = np.take_along_axis(self.scores, order, axis=1)
+        rows = np.take_along_axis(self.rows, order, axis=1)
+        rows[~np.isfinite(scores)] = -1
+        return rows, scores
+
+
 def top_k(
     store: VectorStore,
     queries: np.ndarray,
@@ -107,21 +168,19 @@ def top_k(
     """Best ``k`` rows for each query by cosine similarity, in one pass over the vectors.
 
     ``queries`` (m x dim) are unit vectors. Without ``combine`` the score of row x for query i is
-    cos(x, queries[i]). With ``combine``, the m x rows cosine block is turned into ``n_outputs`` score
-    rows (how 3CosMul mixes three cosines). ``exclude[i]`` lists rows never returned for output i;
-    ``restrict`` limits candidates to the first N rows. Returns (rows, scores), each n_outputs x k,
-    best first; rows are -1 where fewer than k candidates exist.
+    cos(x, queries[i]). With ``combine``, the m x rows cosine block is turned into ``n_outputs``
+    score rows (how 3CosMul mixes three cosines). ``exclude[i]`` lists rows never returned for
+    output i; ``restrict`` limits candidates to the first N rows. Returns (rows, scores), each
+    n_outputs x k, best first (ties: lower row first); rows are -1 where fewer than k candidates.
     """
     queries = np.ascontiguousarray(queries, dtype=np.float32)
     m = queries.shape[0]
     n_out = m if combine is None else int(n_outputs or m)
     stop = len(store) if restrict is None else min(int(restrict), len(store))
     k = max(0, min(int(k), stop))
-    best_rows = np.full((n_out, k), -1, dtype=np.int64)
-    best_scores = np.full((n_out, k), -np.inf, dtype=np.float32)
+    best = _RunningTopK(n_out, k)
     if k == 0 or n_out == 0:
-        return best_rows, best_scores
-    norms = store.norms
+        return best.result()
     ex_q: np.ndarray | None = None
     ex_r: np.ndarray | None = None
     if exclude:
@@ -130,31 +189,20 @@ def top_k(
             ex_q, ex_r = (np.array(v, dtype=np.int64) for v in zip(*pairs))
     block_rows = max(1024, min(65536, _BLOCK_ELEMENTS // max(m, n_out, 1)))
     for start, block in store.blocks(size=block_rows, stop=stop):
-        stop_b = start + len(block)
-        cos = queries @ block.T
-        n = norms[start:stop_b]
-        cos /= np.where(n == 0, 1, n)
+        n = store.block_norms(start, block)
+        n = np.where(n == 0, 1, n)
+        if m > block.shape[1]:  # cheaper to normalise the block's rows than the cosine block
+            cos = queries @ (block / n[:, None]).T
+        else:
+            cos = queries @ block.T
+            cos /= n
         scores = cos if combine is None else combine(cos)
         if ex_r is not None:
-            hit = (ex_r >= start) & (ex_r < stop_b)
+            hit = (ex_r >= start) & (ex_r < start + len(block))
             if hit.any():
                 scores[ex_q[hit], ex_r[hit] - start] = -np.inf
-        width = scores.shape[1]
-        if width > k:
-            part = np.argpartition(scores, width - k, axis=1)[:, width - k :]
-        else:
-            part = np.broadcast_to(np.arange(width), (n_out, width))
-        cand_scores = np.take_along_axis(scores, part, axis=1)
-        all_scores = np.concatenate([best_scores, cand_scores], axis=1)
-        all_rows = np.concatenate([best_rows, part + start], axis=1)
-        keep = np.argpartition(all_scores, all_scores.shape[1] - k, axis=1)[:, -k:]
-        best_scores = np.take_along_axis(all_scores, keep, axis=1)
-        best_rows = np.take_along_axis(all_rows, keep, axis=1)
-    order = np.argsort(-best_scores, axis=1, kind="stable")
-    best_scores = np.take_along_axis(best_scores, order, axis=1)
-    best_rows = np.take_along_axis(best_rows, order, axis=1)
-    best_rows[~np.isfinite(best_scores)] = -1
-    return best_rows, best_scores
+        best.update(scores, start)
+    return best.result()
 
 
 def _neighbors_of(store: VectorStore, rows: np.ndarray, scores: np.ndarray) -> tuple[Neighbor, ...]:
@@ -207,9 +255,13 @@ def neighbors(
     if len(rows) == 0:
         return Batch([], skipped)
     q = store.unit(rows)
-    best_rows, best_scores = top_k(store, q, k, exclude=[[r] for r in rows.tolist()], restrict=restrict)
+    best_rows, best_scores = top_k(
+        store, q, k, exclude=[[r] for r in rows.tolist()], restrict=restrict
+    )
     results = [
-        NeighborResult(res[0].query, res[0].word, _neighbors_of(store, best_rows[j], best_scores[j]))
+        NeighborResult(
+            res[0].query, res[0].word, _neighbors_of(store, best_rows[j], best_scores[j])
+        )
         for j, (_, res) in enumerate(resolved)
     ]
     return Batch(results, skipped)
@@ -273,15 +325,23 @@ def analogies(
     """
     for q in queries:
         if len(q) != 3:
-            raise UsageError(f"an analogy needs 3 words (A B C for A - B + C), got {len(q)}: "
-                             + " ".join(q))
+            raise UsageError(
+                f"an analogy needs 3 words (A B C for A - B + C), got {len(q)}: " + " ".join(q)
+            )
     method = AnalogyMethod(method)
-    resolved, skipped = _resolve_batch(store, queries, fold_case=fold_case, skip_unknown=skip_unknown)
+    resolved, skipped = _resolve_batch(
+        store, queries, fold_case=fold_case, skip_unknown=skip_unknown
+    )
     if not resolved:
         return Batch([], skipped)
     rows = np.array([[r.row for r in res] for _, res in resolved], dtype=np.int64)
     best_rows, best_scores = solve_analogies(
-        store, rows, k, method=method, restrict=restrict, exclude_query=not include_query,
+        store,
+        rows,
+        k,
+        method=method,
+        restrict=restrict,
+        exclude_query=not include_query,
         epsilon=epsilon,
     )
     results = [
@@ -317,9 +377,7 @@ def similarities(
     left, right = store.unit(rows[:, 0]), store.unit(rows[:, 1])
     sims = np.einsum("ij,ij->i", left, right)
     results = [
-        SimilarityResult(
-            (res[0].query, res[1].query), (res[0].word, res[1].word), float(s)
-        )
+        SimilarityResult((res[0].query, res[1].query), (res[0].word, res[1].word), float(s))
         for (_, res), s in zip(resolved, sims.tolist())
     ]
     return Batch(results, skipped)
@@ -330,7 +388,9 @@ def similarity(store: VectorStore, word1: str, word2: str) -> float:
     return similarities(store, [[word1, word2]]).results[0].similarity
 
 
-def odd_one_out(store: VectorStore, words: Sequence[str], *, fold_case: bool = True) -> OddOneOutResult:
+def odd_one_out(
+    store: VectorStore, words: Sequence[str], *, fold_case: bool = True
+) -> OddOneOutResult:
     """The word that fits least: lowest cosine to the unit mean of the group's unit vectors,
     as gensim's ``doesnt_match``.  Raises: UnknownWordsError, UsageError."""
     if len(words) < 3:
@@ -345,11 +405,16 @@ def odd_one_out(store: VectorStore, words: Sequence[str], *, fold_case: bool = T
 
 
 def odd_one_out_batch(
-    store: VectorStore, groups: Sequence[Sequence[str]], *, fold_case: bool = True,
+    store: VectorStore,
+    groups: Sequence[Sequence[str]],
+    *,
+    fold_case: bool = True,
     skip_unknown: bool = False,
 ) -> Batch:
     """:func:`odd_one_out` for many groups, with the batch unknown-word policy."""
-    resolved, skipped = _resolve_batch(store, groups, fold_case=fold_case, skip_unknown=skip_unknown)
+    resolved, skipped = _resolve_batch(
+        store, groups, fold_case=fold_case, skip_unknown=skip_unknown
+    )
     results = [odd_one_out(store, [r.word for r in res], fold_case=False) for _, res in resolved]
     results = [
         OddOneOutResult(tuple(r.query for r in res), out.words, out.odd, out.scores)

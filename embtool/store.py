@@ -1,14 +1,15 @@
 """The one vector store every command reads and writes.
 
-A :class:`VectorStore` holds words in row order, a float32 or float16 matrix (possibly memory-mapped),
-optional per-word counts and metadata recording how the vectors were made. Unit-normalised rows and the
-word index are computed lazily, so opening a 400k-word store costs almost nothing until it is queried.
+A :class:`VectorStore` holds words in row order, a float32 or float16 matrix (possibly
+memory-mapped), optional per-word counts and metadata recording how the vectors were made.
+Unit-normalised rows, the word index and counts read from a store are computed lazily, so opening a
+400k-word store costs almost nothing until it is queried.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 from embtool.errors import UnknownWordsError, VectorFileError
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
+_SCAN_LOOKUPS = 16  # look-ups answered by scanning before the word index is built
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,15 @@ class VectorStore:
         words: Sequence[str],
         vectors: np.ndarray,
         *,
-        counts: Sequence[int] | np.ndarray | None = None,
+        counts: Sequence[int] | np.ndarray | Callable[[], np.ndarray] | None = None,
         meta: dict[str, Any] | None = None,
         path: str | Path | None = None,
         name: str | None = None,
     ) -> None:
         if vectors.ndim != 2:
-            raise VectorFileError(path or "<vectors>", f"expected a 2-D matrix, got {vectors.ndim}-D")
+            raise VectorFileError(
+                path or "<vectors>", f"expected a 2-D matrix, got {vectors.ndim}-D"
+            )
         if len(words) != vectors.shape[0]:
             raise VectorFileError(
                 path or "<vectors>",
@@ -60,25 +64,56 @@ class VectorStore:
             vectors = vectors.astype(np.float32)
         self.words: list[str] = list(words)
         self._vectors = vectors
-        if counts is not None:
-            counts = np.asarray(counts, dtype=np.int64)
-            if counts.shape != (len(self.words),):
-                raise VectorFileError(path or "<vectors>", "counts do not match the words")
-        self.counts: np.ndarray | None = counts
+        self._counts: np.ndarray | None = None
+        self._counts_loader: Callable[[], np.ndarray] | None = None
+        self._source = path
+        if callable(counts):
+            self._counts_loader = counts
+        else:
+            self.counts = counts
         self.meta: dict[str, Any] = dict(meta or {})
         self.path: Path | None = Path(path) if path is not None else None
         self.name: str = name or (self.path.name if self.path is not None else "vectors")
         self._index: dict[str, int] | None = None
+        self._lookups = 0
         self._lower_index: dict[str, int] | None = None
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
 
+    # -- counts -----------------------------------------------------------------------------
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Corpus frequency of every word (int64, row order), or None when unknown; a store's
+        counts are parsed on first use."""
+        if self._counts is None and self._counts_loader is not None:
+            loader, self._counts_loader = self._counts_loader, None
+            self.counts = loader()
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: Sequence[int] | np.ndarray | None) -> None:
+        self._counts_loader = None
+        if counts is None:
+            self._counts = None
+            return
+        arr = np.asarray(counts, dtype=np.int64)
+        if arr.shape != (len(self.words),):
+            raise VectorFileError(self._source or "<vectors>", "counts do not match the words")
+        self._counts = arr
+
+    @property
+    def has_counts(self) -> bool:
+        """Whether counts are known, without parsing them."""
+        return self._counts is not None or self._counts_loader is not None
+
+    def set_counts_loader(self, loader: Callable[[], np.ndarray]) -> None:
+        """Defer parsing counts until first used (opening a store stays fast)."""
+        self._counts = None
+        self._counts_loader = loader
+
     # -- shape and access -------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.words)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.index
 
     def __repr__(self) -> str:
         return f"VectorStore({self.name!r}, {len(self)} words x {self.dim} dims, {self.dtype})"
@@ -102,16 +137,35 @@ class VectorStore:
     def index(self) -> dict[str, int]:
         """Word -> row; the first occurrence wins if a word repeats."""
         if self._index is None:
-            index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
+            index = dict(zip(self.words, range(len(self.words)), strict=True))
+            if len(index) != len(self.words):  # a repeated word: keep its first row
+                index = dict(
+                    zip(reversed(self.words), range(len(self.words) - 1, -1, -1), strict=True)
+                )
             self._index = index
         return self._index
 
+    def find(self, word: str) -> int | None:
+        """Row of ``word`` or None.  A few look-ups scan the word list (fast in C) instead of
+        building the index, so a one-off query on a 400k-word store does not pay for a dict."""
+        if self._index is None:
+            self._lookups += 1
+            if self._lookups <= _SCAN_LOOKUPS:
+                try:
+                    return self.words.index(word)
+                except ValueError:
+                    return None
+        return self.index.get(word)
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.find(word) is not None
+
     def row(self, word: str) -> int:
         """Row of ``word``.  Raises: UnknownWordsError."""
-        try:
-            return self.index[word]
-        except KeyError:
-            raise UnknownWordsError([word], self.close_matches([word]), self.name) from None
+        row = self.find(word)
+        if row is None:
+            raise UnknownWordsError([word], self.close_matches([word]), self.name)
+        return row
 
     def vector(self, word: str) -> np.ndarray:
         """The raw vector of ``word`` as float32 (a copy).  Raises: UnknownWordsError."""
@@ -141,6 +195,13 @@ class VectorStore:
             self._norms = norms
         return self._norms
 
+    def block_norms(self, start: int, block: np.ndarray) -> np.ndarray:
+        """Norms of ``block`` (rows ``start``.. of this store): cached ones if known, else computed
+        from the block in hand, which saves a separate pass over a large matrix."""
+        if self._norms is not None:
+            return self._norms[start : start + len(block)]
+        return np.sqrt(np.einsum("ij,ij->i", block, block))
+
     def unit(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """Unit-normalised float32 vectors of the given rows (zero rows stay zero)."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -165,7 +226,7 @@ class VectorStore:
     def blocks(
         self, size: int = 65536, stop: int | None = None
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(start, float32 block)`` over the first ``stop`` rows, ``size`` rows at a time."""
+        """Yield ``(start, float32 block)`` over the first ``stop`` rows, ``size`` rows a time."""
         stop = len(self) if stop is None else min(stop, len(self))
         for start in range(0, stop, size):
             block = self._vectors[start : min(start + size, stop)]
@@ -177,17 +238,16 @@ class VectorStore:
 
         Raises: UnknownWordsError naming every word that could not be matched.
         """
-        index = self.index
         out: list[Resolved] = []
         missing: list[str] = []
         for q in words:
-            row = index.get(q)
+            row = self.find(q)
             if row is not None:
                 out.append(Resolved(q, q, row))
                 continue
             if fold_case:
                 low = q.lower()
-                row = index.get(low)
+                row = self.find(low) if low != q else None
                 if row is not None:
                     out.append(Resolved(q, low, row))
                     continue
@@ -196,7 +256,9 @@ class VectorStore:
             raise UnknownWordsError(missing, self.close_matches(missing), self.name)
         return out
 
-    def close_matches(self, words: Iterable[str], n: int = 3, search: int = 200_000) -> dict[str, list[str]]:
+    def close_matches(
+        self, words: Iterable[str], n: int = 3, search: int = 200_000
+    ) -> dict[str, list[str]]:
         """Spelling suggestions for unknown words, drawn from the ``search`` most frequent words."""
         pool = self.words[:search]
         out: dict[str, list[str]] = {}
@@ -206,7 +268,9 @@ class VectorStore:
             size = len(w)
             candidates = [c for c in pool if abs(len(c) - size) <= 2]
             found = exact_ci + [
-                c for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75) if c not in exact_ci
+                c
+                for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75)
+                if c not in exact_ci
             ]
             if found:
                 out[w] = found[:n]
@@ -214,19 +278,25 @@ class VectorStore:
 
     # -- derived stores ---------------------------------------------------------------------
     def head(self, n: int) -> VectorStore:
-        """The first ``n`` words (the most frequent, in a frequency-sorted store), sharing memory."""
+        """The first ``n`` words (the most frequent, in a sorted store), sharing memory."""
         n = max(0, min(n, len(self)))
-        return VectorStore(
+        store = VectorStore(
             self.words[:n],
             self._vectors[:n],
-            counts=None if self.counts is None else self.counts[:n],
+            counts=None if self._counts is None else self._counts[:n],
             meta=self.meta,
             path=self.path,
             name=self.name,
         )
+        if self._counts_loader is not None:
+            store.set_counts_loader(lambda: self.counts[:n])  # type: ignore[index]
+        return store
 
     def subset(self, words: Iterable[str]) -> VectorStore:
-        """A new in-memory store with just ``words`` (in the order given).  Raises: UnknownWordsError."""
+        """A new in-memory store with just ``words`` (in the order given).
+
+        Raises: UnknownWordsError.
+        """
         resolved = self.resolve(words, fold_case=False)
         rows = np.array([r.row for r in resolved], dtype=np.int64)
         return VectorStore(

@@ -11,8 +11,13 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 TOY_PATH = FIXTURES / "toy.txt"
 
 
-def run_embtool(*args: str, input: str | None = None, env: dict | None = None,
-                cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_embtool(
+    *args: str,
+    input: str | None = None,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
     """Run embtool as a real process (``python -m embtool``) and capture its output."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}
     return subprocess.run(

@@ -1,6 +1,6 @@
 """embtool analogy: A - B + C, e.g. king - man + woman = queen."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -35,7 +35,7 @@ def analogy_report(batch: similarity.Batch) -> Report:
 @vector_options
 def analogy_command(
     words: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(
             help="A B C, meaning A - B + C. '-' or a pipe reads one 'A B C' query per line from stdin.",
             show_default=False,
@@ -80,8 +80,15 @@ def analogy_command(
     queries, _ = read_queries(words, arity=3, what="analogy")
     store = source.open()
     batch = similarity.analogies(
-        store, queries, k, method=method, restrict=restrict, include_query=include_query,
-        epsilon=epsilon, fold_case=not exact_case, skip_unknown=skip_unknown,
+        store,
+        queries,
+        k,
+        method=method,
+        restrict=restrict,
+        include_query=include_query,
+        epsilon=epsilon,
+        fold_case=not exact_case,
+        skip_unknown=skip_unknown,
     )
     note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
     note_skipped(batch.skipped)

@@ -26,11 +26,15 @@ def wants_stdin(args: Sequence[str] | None) -> bool:
     if args:
         return False
     if sys.stdin is None or sys.stdin.isatty():
-        raise UsageError("no words given: pass them as arguments, or pipe queries on stdin (or '-')")
+        raise UsageError(
+            "no words given: pass them as arguments, or pipe queries on stdin (or '-')"
+        )
     return True
 
 
-def read_queries(args: Sequence[str] | None, *, arity: int | None, what: str) -> tuple[list[list[str]], bool]:
+def read_queries(
+    args: Sequence[str] | None, *, arity: int | None, what: str
+) -> tuple[list[list[str]], bool]:
     """Queries from the arguments (one query) or stdin (one a line); returns (queries, batch?).
 
     ``arity`` is the number of words a query needs (None: any number, at least one).
@@ -48,7 +52,9 @@ def read_queries(args: Sequence[str] | None, *, arity: int | None, what: str) ->
         for n, q in enumerate(queries, 1):
             if len(q) != arity:
                 where = f"stdin line {n}" if batch else "arguments"
-                raise UsageError(f"{what} needs {arity} words, got {len(q)} in {where}: {' '.join(q)}")
+                raise UsageError(
+                    f"{what} needs {arity} words, got {len(q)} in {where}: {' '.join(q)}"
+                )
     return queries, batch
 
 

@@ -1,6 +1,6 @@
 """embtool neighbors: the nearest words to each query word."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -33,7 +33,7 @@ def neighbors_report(batch: similarity.Batch) -> Report:
 @vector_options
 def neighbors_command(
     words: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(help="Words to look up; '-' or a pipe reads one word per line from stdin."),
     ] = None,
     k: TopK = 10,

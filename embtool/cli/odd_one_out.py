@@ -1,6 +1,6 @@
 """embtool odd-one-out: the word that does not belong."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,7 +29,7 @@ def odd_report(batch: similarity.Batch) -> Report:
 @vector_options
 def odd_one_out_command(
     words: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(help="3 or more words; '-' or a pipe reads one group per line from stdin."),
     ] = None,
     skip_unknown: SkipUnknownOpt = False,

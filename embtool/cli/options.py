@@ -1,7 +1,7 @@
 """Options shared by many commands, as ``Annotated`` types so every command spells them the same."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,7 +32,7 @@ ExactCaseOpt = Annotated[
     ),
 ]
 RestrictOpt = Annotated[
-    Optional[int],
+    int | None,
     typer.Option(
         "--restrict", min=1, help="Only consider the N most frequent words (the first N rows)."
     ),

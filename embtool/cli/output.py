@@ -89,7 +89,9 @@ def emit(report: Report, fmt: Format) -> None:
     else:
         table = Table(title=report.title, show_lines=False, header_style="bold")
         for col in report.columns:
-            numeric = any(isinstance(r[report.columns.index(col)], (int, float)) for r in report.rows[:1])
+            numeric = any(
+                isinstance(r[report.columns.index(col)], (int, float)) for r in report.rows[:1]
+            )
             table.add_column(col, justify="right" if numeric else "left")
         for row in report.rows:
             table.add_row(*(_table_cell(v) for v in row))

@@ -1,6 +1,6 @@
 """embtool similarity: cosine similarity of word pairs."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,12 @@ from embtool.cli.vectors import VectorSource, vector_options
 
 def similarity_report(batch: similarity.Batch) -> Report:
     records = [
-        {"word1": r.query[0], "word2": r.query[1], "words": list(r.words), "similarity": r.similarity}
+        {
+            "word1": r.query[0],
+            "word2": r.query[1],
+            "words": list(r.words),
+            "similarity": r.similarity,
+        }
         for r in batch.results
     ]
     rows = [[r.query[0], r.query[1], r.similarity] for r in batch.results]
@@ -25,7 +30,7 @@ def similarity_report(batch: similarity.Batch) -> Report:
 @vector_options
 def similarity_command(
     words: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(help="W1 W2; '-' or a pipe reads one 'W1 W2' pair per line from stdin."),
     ] = None,
     skip_unknown: SkipUnknownOpt = False,
@@ -40,7 +45,9 @@ def similarity_command(
     """
     pairs, _ = read_queries(words, arity=2, what="similarity")
     store = source.open()
-    batch = similarity.similarities(store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown)
+    batch = similarity.similarities(
+        store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown
+    )
     note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
     note_skipped(batch.skipped)
     emit(similarity_report(batch), fmt)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -83,7 +83,7 @@ _VECTOR_PARAMS = [
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
         annotation=Annotated[
-            Optional[str],
+            str | None,
             typer.Option(
                 "--vectors",
                 envvar="EMBTOOL_VECTORS",
@@ -100,7 +100,7 @@ _VECTOR_PARAMS = [
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
         annotation=Annotated[
-            Optional[VectorFormat],
+            VectorFormat | None,
             typer.Option(
                 "--vectors-format",
                 help="Read the vectors as this format instead of sniffing it from the content.",
@@ -113,7 +113,7 @@ _VECTOR_PARAMS = [
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
         annotation=Annotated[
-            Optional[int],
+            int | None,
             typer.Option(
                 "--limit",
                 min=1,
@@ -128,8 +128,9 @@ _VECTOR_PARAMS = [
         default="utf-8",
         annotation=Annotated[
             str,
-            typer.Option("--encoding", help="Text encoding of the vector file.",
-                         rich_help_panel="Vectors"),
+            typer.Option(
+                "--encoding", help="Text encoding of the vector file.", rich_help_panel="Vectors"
+            ),
         ],
     ),
     inspect.Parameter(

@@ -1,0 +1,374 @@
+"""embtool evaluate: analogy accuracy and word-similarity correlations, several stores side by side."""
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+from embtool.cli.app import app
+from embtool.cli.options import FormatOpt
+from embtool.cli.output import Format, Report, emit, err, warn
+from embtool.cli.vectors import VectorSource, vector_options
+from embtool.errors import UsageError
+from embtool.evaluation import (
+    DEFAULT_RESTRICT,
+    AnalogyOOV,
+    AnalogyResult,
+    CaseMode,
+    SimilarityOOV,
+    SimilarityResult,
+    StoreEvaluation,
+    evaluate_store,
+    load_benchmarks,
+    registry,
+)
+from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
+
+
+class OOVChoice(str, Enum):
+    skip = "skip"
+    count_wrong = "count-wrong"
+    mean = "mean"
+    zero = "zero"
+
+
+def oov_policies(choices: Sequence[OOVChoice] | None) -> tuple[AnalogyOOV, SimilarityOOV]:
+    """``--oov`` values -> (analogy policy, similarity policy); skip unless a kind-specific one is given.
+
+    Raises: UsageError for two similarity policies at once.
+    """
+    picked = set(choices or [])
+    analogy = AnalogyOOV.count_wrong if OOVChoice.count_wrong in picked else AnalogyOOV.skip
+    sim = [c for c in (OOVChoice.mean, OOVChoice.zero) if c in picked]
+    if len(sim) > 1:
+        raise UsageError("--oov mean and --oov zero both set the similarity policy: choose one")
+    return analogy, SimilarityOOV(sim[0].value) if sim else SimilarityOOV.skip
+
+
+# -- report ------------------------------------------------------------------------------------
+def _analogy_record(r: AnalogyResult) -> dict[str, Any]:
+    t = r.total
+    return {
+        "benchmark": r.benchmark,
+        "kind": "analogy",
+        "source": r.source,
+        "method": r.method.value,
+        "epsilon": r.epsilon,
+        "restrict": r.restrict,
+        "case": r.case.value,
+        "oov": r.oov.value,
+        "questions": t.questions,
+        "answered": t.answered,
+        "correct": t.correct,
+        "accuracy": t.accuracy,
+        "coverage": t.coverage,
+        "sections": [
+            {
+                "name": s.name,
+                "level": s.level,
+                "questions": s.questions,
+                "answered": s.answered,
+                "correct": s.correct,
+                "accuracy": s.accuracy,
+                "coverage": s.coverage,
+                "oov_words": list(s.oov_words),
+            }
+            for s in r.scores[:-1]
+        ],
+        "oov_words": list(t.oov_words),
+    }
+
+
+def _similarity_record(r: SimilarityResult) -> dict[str, Any]:
+    return {
+        "benchmark": r.benchmark,
+        "kind": "similarity",
+        "source": r.source,
+        "restrict": r.restrict,
+        "case": r.case.value,
+        "oov": r.oov.value,
+        "pairs": r.pairs,
+        "used": r.used,
+        "scored": r.scored,
+        "coverage": r.coverage,
+        "spearman": r.spearman,
+        "spearman_p": r.spearman_p,
+        "pearson": r.pearson,
+        "pearson_p": r.pearson_p,
+        "oov_words": list(r.oov_words),
+    }
+
+
+def _oov_cell(words: Sequence[str]) -> str:
+    return f"{len(words)}: " + " ".join(words) if words else ""
+
+
+def evaluation_report(
+    runs: Sequence[tuple[str, str, StoreEvaluation]], *, show_oov: bool = False
+) -> Report:
+    """One record per (store, benchmark); a wide table with a row per benchmark line and columns
+    per store. ``runs`` holds (column name, vectors path, results) per store."""
+    records = []
+    for column, path, run in runs:
+        for r in run.results:
+            base = {"store": column, "vectors": path}
+            if isinstance(r, AnalogyResult):
+                records.append({**base, **_analogy_record(r)})
+            else:
+                records.append({**base, **_similarity_record(r)})
+
+    columns = ["benchmark", "section", "metric"]
+    for column, _, _ in runs:
+        columns += [column, f"{column} coverage"] + ([f"{column} oov"] if show_oov else [])
+    rows: list[list[Any]] = []
+    first = runs[0][2].results if runs else ()
+    for b, ref in enumerate(first):
+        lines: list[tuple[str, str, Callable[[Any], tuple[Any, float, Sequence[str]]]]] = []
+        if isinstance(ref, AnalogyResult):
+            single = sum(s.level == "section" for s in ref.scores) == 1
+            for i, s in enumerate(ref.scores):
+                if single and s.level == "section":
+                    continue
+                leaf = s.level == "section" or single
+
+                def cell(r, i=i, leaf=leaf):
+                    sc = r.scores[i]
+                    return sc.accuracy, sc.coverage, sc.oov_words if leaf else ()
+
+                lines.append((s.name, "accuracy", cell))
+        else:
+            lines.append(("", "spearman", lambda r: (r.spearman, r.coverage, r.oov_words)))
+            lines.append(("", "pearson", lambda r: (r.pearson, r.coverage, ())))
+        for section, metric, cell in lines:
+            row: list[Any] = [ref.benchmark, section, metric]
+            for _, _, run in runs:
+                value, coverage, oov = cell(run.results[b])
+                row += [value, coverage] + ([_oov_cell(oov)] if show_oov else [])
+            rows.append(row)
+    return Report(records, columns, rows, title="embtool evaluate")
+
+
+def registry_report() -> Report:
+    records = [
+        {
+            "name": b.name,
+            "kind": b.kind,
+            "items": b.items,
+            "suite": b.in_suite,
+            "description": b.description,
+            "citation": b.citation,
+            "aliases": list(b.aliases),
+        }
+        for b in registry()
+    ]
+    rows = [
+        [b.name, b.kind, b.items, "yes" if b.in_suite else "", b.description, b.citation]
+        for b in registry()
+    ]
+    return Report(
+        records,
+        ["name", "kind", "items", "suite", "description", "citation"],
+        rows,
+        title="Bundled benchmarks",
+    )
+
+
+# -- progress ----------------------------------------------------------------------------------
+@contextmanager
+def _progress_bar(enabled: bool):
+    """Yield ``start(label, total) -> callback`` drawing a Rich bar on stderr, or a no-op."""
+    if not enabled:
+        yield lambda label, total: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("questions"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+
+        def start(label: str, total: int) -> Callable[[int, int], None]:
+            task = bar.add_task(label, total=total)
+            return lambda done, n: bar.update(task, completed=done, total=n)
+
+        yield start
+
+
+def _column_names(names: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        label, n = name, 2
+        while label in out:
+            label, n = f"{name} ({n})", n + 1
+        out.append(label)
+    return out
+
+
+@app.command("evaluate")
+@vector_options
+def evaluate_command(
+    stores: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Vectors to evaluate (store directories, vector files, or downloaded set names); "
+            "several give one side-by-side table. Default: --vectors, else the shipped vectors.",
+            show_default=False,
+        ),
+    ] = None,
+    analogy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--analogy",
+            "-a",
+            help="Analogy benchmark: a bundled name (google, msr, bats, all) or a file in the Google "
+            "': section' + 'a b c d' format, a BATS 'word<TAB>answer1/answer2' file or directory. "
+            "Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    similarity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--similarity",
+            "-s",
+            help="Similarity benchmark: a bundled name (ws353, ws353-sim, ws353-rel, simlex999, men, "
+            "rw, mturk287, mturk771, simverb3500, rg65, mc30, yp130, verb143, all) or a "
+            "'word1 word2 score' file. Repeatable. With neither option, the standard suite runs.",
+            show_default=False,
+        ),
+    ] = None,
+    method: Annotated[
+        AnalogyMethod,
+        typer.Option(
+            "--method",
+            "-m",
+            help="add = 3CosAdd; mul = 3CosMul with cosines shifted to [0, 1] (Levy & Goldberg 2014).",
+        ),
+    ] = AnalogyMethod.add,
+    restrict: Annotated[
+        int,
+        typer.Option(
+            "--restrict",
+            min=0,
+            help="Analogies: answers come from the N most frequent words (the first N rows), and "
+            "questions using other words count as out of vocabulary, as in word2vec and gensim. "
+            "0 = the whole vocabulary.",
+        ),
+    ] = DEFAULT_RESTRICT,
+    case: Annotated[
+        CaseMode,
+        typer.Option(
+            "--case",
+            help="fold: compare words case-insensitively, each taking the vector of its most "
+            "frequent case variant (gensim's case_insensitive=True); exact: as written.",
+        ),
+    ] = CaseMode.fold,
+    oov: Annotated[
+        list[OOVChoice] | None,
+        typer.Option(
+            "--oov",
+            help="Out-of-vocabulary policy: skip (default; coverage is reported), count-wrong "
+            "(analogies: unknown questions are wrong), mean (similarity: an unknown word gets the "
+            "mean vector), zero (similarity: unknown pairs score 0, gensim's dummy4unknown). "
+            "Repeat to set both kinds, e.g. --oov count-wrong --oov mean.",
+            show_default=False,
+        ),
+    ] = None,
+    epsilon: Annotated[
+        float,
+        typer.Option("--epsilon", min=0.0, help="3CosMul's epsilon (Levy & Goldberg: 0.001)."),
+    ] = COSMUL_EPSILON,
+    show_oov: Annotated[
+        bool,
+        typer.Option(
+            "--show-oov",
+            help="Add a column listing the unknown words (JSON output always carries them).",
+        ),
+    ] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            min=1,
+            help="BLAS threads for the matrix products (default: the BLAS library's, all cores).",
+            show_default=False,
+        ),
+    ] = None,
+    list_benchmarks: Annotated[
+        bool, typer.Option("--list", help="List the bundled benchmarks and exit.")
+    ] = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Score vectors on analogy and word-similarity benchmarks (accuracy, Spearman, coverage).
+
+    Example: [bold]embtool evaluate cbow/ skipgram/ glove/[/bold] (one column per store)
+
+    Example: [bold]embtool evaluate --analogy google --method mul --restrict 0 -f json[/bold]
+
+    With no benchmark named, the standard suite runs (--list shows it).
+
+    An analogy question 'a b c d' asks for b - a + c = d, the question words excluded.
+
+    Accuracy counts the answered questions (--oov skip); the coverage column says how many.
+    """
+    if list_benchmarks:
+        emit(registry_report(), fmt)
+        return
+    analogy_oov, similarity_oov = oov_policies(oov)
+    analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
+    sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
+    paths = [s.resolve_path() for s in sources]  # fail early on a bad path, before any work
+
+    runs: list[tuple[str, str, StoreEvaluation]] = []
+    questions = sum(len(b) for b in analogy_sets)
+    with _progress_bar(err.is_terminal and questions > 0) as start:
+        for src, path in zip(sources, paths):
+            store = src.open()
+            run = evaluate_store(
+                store,
+                analogy_sets,
+                similarity_sets,
+                method=method,
+                restrict=restrict,
+                case=case,
+                analogy_oov=analogy_oov,
+                similarity_oov=similarity_oov,
+                epsilon=epsilon,
+                threads=threads,
+                progress=start(store.name, questions),
+            )
+            runs.append((store.name, str(path), run))
+            del store
+    names = _column_names([name for name, _, _ in runs])
+    runs = [(name, path, run) for name, (_, path, run) in zip(names, runs)]
+    for name, _, run in runs:
+        for r in run.results:
+            if r.coverage == 0:
+                what = "question" if r.kind == "analogy" else "pair"
+                warn(
+                    f"{name}: no {r.benchmark} {what} has all its words in the vectors (coverage 0)"
+                )
+    report = evaluation_report(runs, show_oov=show_oov)
+    report.title = (
+        f"method {method.value}, restrict {restrict or 'all'}, case {case.value}, "
+        f"oov {analogy_oov.value}/{similarity_oov.value}"
+    )
+    emit(report, fmt)

@@ -1,0 +1,227 @@
+"""Score vectors on analogy and word-similarity benchmarks: accuracy, Spearman, coverage, OOV words.
+
+>>> from embtool import load_vectors
+>>> from embtool.evaluation import evaluate_store
+>>> run = evaluate_store(load_vectors("vectors"), analogy=["google"], similarity=["simlex999"])  # doctest: +SKIP
+>>> run.scores()                                                                                # doctest: +SKIP
+{'google': 0.7312, 'simlex999': 0.3701}
+
+Layout: :mod:`.benchmarks` (bundled registry + file parsers), :mod:`.vocab` (case, restrict, OOV
+policies), :mod:`.analogy` (batched analogy accuracy), :mod:`.pairs` (similarity correlations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from embtool.errors import BenchmarkError
+from embtool.evaluation.analogy import (
+    DEFAULT_CHUNK,
+    AnalogyResult,
+    AnalogyScore,
+    QuestionOutcome,
+    evaluate_analogies,
+)
+from embtool.evaluation.benchmarks import (
+    AnalogyBenchmark,
+    AnalogyQuestion,
+    AnalogySection,
+    Benchmark,
+    BenchmarkInfo,
+    SimilarityBenchmark,
+    WordPair,
+    expand_specs,
+    load_benchmark,
+    read_analogy,
+    read_similarity,
+    registry,
+    suite,
+)
+from embtool.evaluation.pairs import SimilarityResult, evaluate_similarity
+from embtool.evaluation.vocab import (
+    DEFAULT_RESTRICT,
+    AnalogyOOV,
+    CaseMode,
+    SimilarityOOV,
+    WordLookup,
+)
+from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
+from embtool.store import VectorStore
+
+Result = AnalogyResult | SimilarityResult
+BenchmarkSpec = str | Path | AnalogyBenchmark | SimilarityBenchmark
+
+
+@dataclass(frozen=True)
+class StoreEvaluation:
+    """All benchmark results of one store, in the order the benchmarks were given."""
+
+    store: str
+    results: tuple[Result, ...]
+
+    def scores(self) -> dict[str, float | None]:
+        """Benchmark name -> headline score (total accuracy, or Spearman's rho)."""
+        return {r.benchmark: r.score for r in self.results}
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+def load_benchmarks(
+    analogy: Sequence[BenchmarkSpec] | None = None,
+    similarity: Sequence[BenchmarkSpec] | None = None,
+) -> tuple[list[AnalogyBenchmark], list[SimilarityBenchmark]]:
+    """Resolve names (``all`` included), paths or loaded benchmarks; both None: the standard suite.
+
+    Raises: BenchmarkError for an unknown name or a malformed file.
+    """
+    if analogy is None and similarity is None:
+        analogy, similarity = suite("analogy"), suite("similarity")
+
+    def load(specs: Sequence[BenchmarkSpec] | None, kind: str) -> list:
+        wanted = AnalogyBenchmark if kind == "analogy" else SimilarityBenchmark
+        out: list = []
+        seen: set[str] = set()
+        for spec in specs or []:
+            if isinstance(spec, (AnalogyBenchmark, SimilarityBenchmark)):
+                if not isinstance(spec, wanted):
+                    raise BenchmarkError(f"{spec.name!r} is not a {kind} benchmark")
+                out.append(spec)
+                continue
+            for name in expand_specs([str(spec)], kind):
+                if name not in seen:
+                    seen.add(name)
+                    out.append(load_benchmark(name, kind))
+        return out
+
+    return load(analogy, "analogy"), load(similarity, "similarity")
+
+
+def evaluate_store(
+    store: VectorStore,
+    analogy: Sequence[BenchmarkSpec] | None = None,
+    similarity: Sequence[BenchmarkSpec] | None = None,
+    *,
+    method: AnalogyMethod | str = AnalogyMethod.add,
+    restrict: int | None = DEFAULT_RESTRICT,
+    case: CaseMode | str = CaseMode.fold,
+    analogy_oov: AnalogyOOV | str = AnalogyOOV.skip,
+    similarity_oov: SimilarityOOV | str = SimilarityOOV.skip,
+    similarity_restrict: int | None = None,
+    epsilon: float = COSMUL_EPSILON,
+    chunk_size: int = DEFAULT_CHUNK,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> StoreEvaluation:
+    """Run analogy and similarity benchmarks on one store; with neither named, the standard suite.
+
+    Benchmarks are bundled names (see :func:`registry`), file paths, or loaded benchmarks.
+    ``restrict`` applies to analogies (candidates and question words, default 30,000);
+    similarity sets use ``similarity_restrict`` (default: the whole vocabulary). ``threads`` caps
+    the BLAS threads for the matrix products (default: the BLAS library's own setting).
+    ``progress(done, total)`` counts analogy questions over all analogy benchmarks.
+
+    Raises: BenchmarkError.
+    """
+    analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
+    case = CaseMode(case)
+    results: list[Result] = []
+    total = sum(len(b) for b in analogy_sets)
+    offset = 0
+
+    def make_progress(base: int) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+        return lambda done, _n: progress(base + done, total)
+
+    with _blas_threads(threads):
+        lookup = WordLookup(store, restrict, case)
+        for bench in analogy_sets:
+            results.append(
+                evaluate_analogies(
+                    store,
+                    bench,
+                    method=method,
+                    restrict=restrict,
+                    case=case,
+                    oov=analogy_oov,
+                    epsilon=epsilon,
+                    chunk_size=chunk_size,
+                    progress=make_progress(offset),
+                    lookup=lookup,
+                )
+            )
+            offset += len(bench)
+            if progress is not None:
+                progress(offset, total)
+    sim_lookup = WordLookup(store, similarity_restrict, case) if similarity_sets else None
+    for bench in similarity_sets:
+        results.append(
+            evaluate_similarity(
+                store,
+                bench,
+                case=case,
+                oov=similarity_oov,
+                restrict=similarity_restrict,
+                lookup=sim_lookup,
+            )
+        )
+    return StoreEvaluation(store.name, tuple(results))
+
+
+class _blas_threads:
+    """Cap BLAS threads inside the block when ``threads`` is given (threadpoolctl comes with
+    scikit-learn); a no-op otherwise."""
+
+    def __init__(self, threads: int | None) -> None:
+        self.threads = threads
+        self._ctx = None
+
+    def __enter__(self) -> None:
+        if self.threads:
+            from threadpoolctl import threadpool_limits
+
+            self._ctx = threadpool_limits(limits=int(self.threads), user_api="blas")
+            self._ctx.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._ctx is not None:
+            self._ctx.__exit__(*exc)
+
+
+__all__ = [
+    "COSMUL_EPSILON",
+    "DEFAULT_CHUNK",
+    "DEFAULT_RESTRICT",
+    "AnalogyBenchmark",
+    "AnalogyMethod",
+    "AnalogyOOV",
+    "AnalogyQuestion",
+    "AnalogyResult",
+    "AnalogyScore",
+    "AnalogySection",
+    "Benchmark",
+    "BenchmarkInfo",
+    "CaseMode",
+    "QuestionOutcome",
+    "SimilarityBenchmark",
+    "SimilarityOOV",
+    "SimilarityResult",
+    "StoreEvaluation",
+    "WordLookup",
+    "WordPair",
+    "evaluate_analogies",
+    "evaluate_similarity",
+    "evaluate_store",
+    "load_benchmark",
+    "load_benchmarks",
+    "read_analogy",
+    "read_similarity",
+    "registry",
+    "suite",
+]
