@@ -16,7 +16,7 @@ shuffles the file once), and updates are applied per mini-batch of ``batch_size`
 gradients of a word that occurs several times in a batch are summed (duplicates accumulated, one
 sparse-matrix product per side), then one AdaGrad step is taken per touched row. Optional
 ``grad_clip`` clips each element of that summed gradient. Results are bit-reproducible for a seed,
-with one or two workers (the two workers update the disjoint word and context sides of a batch).
+with one or two threads (the two threads update the disjoint word and context sides of a batch).
 
 Biases are kept as extra columns: a word row is ``[w, b, 1]`` and a context row ``[c, 1, b~]``,
 so one dot product gives ``w.c + b + b~`` and one gradient step updates vector and bias together
@@ -27,87 +27,23 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from enum import Enum
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from embtool.corpus import PreparedCorpus, ProgressCallback, ProgressEvent
 from embtool.errors import TrainingError
+from embtool.store import VectorStore
+from embtool.training.config import GLOVE_MAX_BATCH, GloveConfig, OutputVectors
 
 if TYPE_CHECKING:
     from embtool.training.cooccurrence import Cooccurrence
 
 _POS_BITS = 24  # batch positions packed below the row id in one int64 sort key
-
-
-class OutputVectors(str, Enum):
-    """Which trained parameters become the word vectors."""
-
-    w_plus_c = "w+c"
-    w = "w"
-    concat = "concat"
-
-
-@dataclass(frozen=True)
-class GloveConfig:
-    """Every GloVe hyper-parameter (defaults: the reference ``glove`` tool's, batch aside)."""
-
-    dim: int = 50
-    epochs: int = 25
-    x_max: float = 100.0
-    alpha: float = 0.75
-    learning_rate: float = 0.05
-    batch_size: int = 16384
-    grad_clip: float | None = None
-    seed: int = 1
-    output_vectors: OutputVectors = OutputVectors.w_plus_c
-    workers: int = 1
-
-    def validate(self) -> None:
-        """Raises: TrainingError naming the first bad value and its allowed range."""
-        checks = [
-            (self.dim >= 1, f"--dim must be at least 1, not {self.dim}"),
-            (self.epochs >= 1, f"--epochs must be at least 1, not {self.epochs}"),
-            (self.x_max > 0, f"--x-max must be positive, not {self.x_max}"),
-            (self.alpha > 0, f"--alpha must be positive, not {self.alpha}"),
-            (self.learning_rate > 0, f"--learning-rate must be positive, not {self.learning_rate}"),
-            (
-                1 <= self.batch_size < 1 << _POS_BITS,
-                f"--batch-size must be between 1 and {(1 << _POS_BITS) - 1}, not {self.batch_size}",
-            ),
-            (
-                self.grad_clip is None or self.grad_clip > 0,
-                f"--grad-clip must be positive, not {self.grad_clip}",
-            ),
-            (self.workers in (1, 2), f"--workers must be 1 or 2 for GloVe, not {self.workers}"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise TrainingError(message)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["output_vectors"] = self.output_vectors.value
-        return d
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One progress report: ``done`` of ``total`` nonzeros of epoch ``epoch`` (1-based).
-
-    ``cost`` is the running mean cost of the epoch so far; ``epoch_done`` marks the epoch's last
-    report, whose cost is the epoch's cost.
-    """
-
-    epoch: int
-    epochs: int
-    done: int
-    total: int
-    cost: float
-    epoch_done: bool = False
+assert GLOVE_MAX_BATCH < 1 << _POS_BITS
 
 
 @dataclass(frozen=True)
@@ -142,7 +78,10 @@ class GloveResult:
         work = self.nnz * len(self.epochs)
         return {
             "method": "glove",
-            **self.config.to_dict(),
+            "trainer": "embtool GloVe (NumPy, mini-batched AdaGrad)",
+            "hyperparameters": self.config.as_dict(),
+            "seed": self.config.seed,
+            "threads": self.config.threads,
             "nonzeros": self.nnz,
             "epoch_costs": self.costs,
             "epoch_seconds": [round(e.seconds, 3) for e in self.epochs],
@@ -263,17 +202,18 @@ def train_glove(
     cooc: Cooccurrence,
     config: GloveConfig | None = None,
     *,
-    progress: Callable[[Progress], None] | None = None,
+    progress: ProgressCallback | None = None,
     report_every: int = 64,
 ) -> GloveResult:
     """Train GloVe on the nonzeros of ``cooc`` and return the vectors with per-epoch costs.
 
-    ``progress`` is called every ``report_every`` batches and at the end of each epoch.
+    ``progress`` receives ``ProgressEvent("train", done, total, "pairs", epoch, epochs)`` every
+    ``report_every`` batches, with ``info["cost"]`` the running mean cost of the epoch; the last
+    event of an epoch has ``info["epoch_end"]`` and the epoch's cost.
 
-    Raises: TrainingError for bad settings, an empty matrix, or a diverging run (NaN cost).
+    Raises: TrainingError for an empty matrix or a diverging run (NaN cost).
     """
     config = config or GloveConfig()
-    config.validate()
     t_start = time.perf_counter()
     cpu_start = time.process_time()
     rows, cols, x = cooc.triples()
@@ -293,7 +233,7 @@ def train_glove(
     batch = min(config.batch_size, nnz)
     pos = np.arange(batch, dtype=np.int64)
     order = np.arange(nnz, dtype=np.int32 if nnz < 2**31 else np.int64)
-    pool = ThreadPoolExecutor(max_workers=1) if config.workers == 2 else None
+    pool = ThreadPoolExecutor(max_workers=1) if config.threads == 2 else None
     stats: list[EpochStats] = []
     try:
         for epoch in range(1, config.epochs + 1):
@@ -316,7 +256,7 @@ def train_glove(
                     adagrad_step(C, HC, uj, GC, Cu, clip)
                 if progress is not None and b % report_every == report_every - 1:
                     done = min(start + batch, nnz)
-                    progress(Progress(epoch, config.epochs, done, nnz, cost / done))
+                    progress(_event(epoch, config.epochs, done, nnz, cost / done, False))
             mean = cost / nnz
             if not math.isfinite(mean):
                 raise TrainingError(
@@ -327,7 +267,7 @@ def train_glove(
                 EpochStats(epoch, mean, time.perf_counter() - t0, time.process_time() - c0)
             )
             if progress is not None:
-                progress(Progress(epoch, config.epochs, nnz, nnz, mean, epoch_done=True))
+                progress(_event(epoch, config.epochs, nnz, nnz, mean, True))
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
@@ -348,3 +288,180 @@ def train_glove(
         seconds=time.perf_counter() - t_start,
         cpu_seconds=time.process_time() - cpu_start,
     )
+
+
+def _event(epoch: int, epochs: int, done: int, total: int, cost: float, end: bool) -> ProgressEvent:
+    info: dict[str, Any] = {"cost": cost}
+    if end:
+        info["epoch_end"] = True
+    return ProgressEvent(
+        "train",
+        done,
+        total,
+        "pairs",
+        epoch=epoch,
+        epochs=epochs,
+        final=end and epoch == epochs,
+        info=info,
+    )
+
+
+# -- from a corpus or a saved count to a store ---------------------------------------------------
+def cooccurrence_request(config: GloveConfig, source: dict[str, Any] | None) -> dict[str, Any]:
+    """The settings a saved count must have been made with to be reused for ``config``.
+
+    ``source`` (from :func:`corpus_source`) adds the corpus paths, tokenizer and case.
+    """
+    request: dict[str, Any] = {
+        "window": config.window,
+        "symmetric": config.symmetric,
+        "distance_weighting": config.distance_weighting,
+        "min_count": config.min_count,
+        "max_vocab": config.max_vocab,
+    }
+    if source is not None:
+        request.update(source)
+    return request
+
+
+def corpus_source(description: dict[str, Any]) -> dict[str, Any]:
+    """Which text, read how (from ``Corpus.describe()``): compared when a count is reused."""
+    d = description
+    paths = [p if p == "-" else str(Path(p).resolve()) for p in d["paths"]]
+    return {"corpus_paths": paths, "tokenizer": d["tokenizer"], "lowercase": d["lowercase"]}
+
+
+class _CountProgress:
+    """Counting progress as ProgressEvents, a few per second."""
+
+    def __init__(self, progress: ProgressCallback) -> None:
+        self.progress = progress
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        now = time.perf_counter()
+        final = total is not None and done >= total
+        if final or now - self.last >= 0.2:
+            self.last = now
+            unit = "rows" if phase == "merge" else "tokens"
+            self.progress(ProgressEvent(phase, done, total, unit, final=final))
+
+
+def count_for_glove(
+    config: GloveConfig,
+    corpus: PreparedCorpus,
+    progress: ProgressCallback | None = None,
+    *,
+    tmp_dir: str | Path | None = None,
+) -> Cooccurrence:
+    """The vocabulary (from the corpus's counts) and co-occurrence counts GloVe trains on.
+
+    Raises: CorpusError (nothing reaches --min-count), CooccurrenceError (memory budget).
+    """
+    from embtool.training.cooccurrence import (
+        CooccurrenceSettings,
+        build_vocabulary,
+        count_cooccurrences,
+    )
+
+    vocab = build_vocabulary(corpus.counts, min_count=config.min_count, max_vocab=config.max_vocab)
+    settings = CooccurrenceSettings(config.window, config.symmetric, config.distance_weighting)
+    meta = {"corpus": corpus.describe(), **corpus_source(corpus.corpus.describe())}
+    return count_cooccurrences(
+        corpus,
+        vocab,
+        settings,
+        memory_gb=config.memory_gb,
+        tmp_dir=tmp_dir,
+        progress=_CountProgress(progress) if progress is not None else None,
+        total_tokens=corpus.n_tokens,
+        meta=meta,
+    )
+
+
+def train_glove_store(
+    config: GloveConfig,
+    corpus: PreparedCorpus | None,
+    progress: ProgressCallback | None = None,
+    *,
+    cooccurrence: str | Path | None = None,
+    tmp_dir: str | Path | None = None,
+    source: dict[str, Any] | None = None,
+) -> VectorStore:
+    """Count (or reuse) co-occurrences, train GloVe and return the vectors as a store.
+
+    ``cooccurrence``: a file to reuse when it exists (its settings must match ``config``, and the
+    corpus ``source`` or ``corpus`` when given), else where to save the count made from ``corpus``
+    (written as soon as counting ends, so a later sweep over dims or epochs can reuse it).
+    Raises: CorpusError, CooccurrenceError, TrainingError, UsageError.
+    """
+    from embtool.errors import UsageError
+    from embtool.training.cooccurrence import (
+        check_compatible,
+        load_cooccurrence,
+        read_cooccurrence_meta,
+        save_cooccurrence,
+    )
+
+    path = Path(cooccurrence) if cooccurrence is not None else None
+    start = time.perf_counter()
+    reused = path is not None and path.exists()
+    if reused:
+        assert path is not None
+        if source is None and corpus is not None:
+            source = corpus_source(corpus.corpus.describe())
+        check_compatible(read_cooccurrence_meta(path), cooccurrence_request(config, source), path)
+        cooc = load_cooccurrence(path)
+    elif corpus is None:
+        raise UsageError("GloVe needs a corpus, or a saved count (--cooccurrence) to reuse")
+    else:
+        cooc = count_for_glove(config, corpus, progress, tmp_dir=tmp_dir)
+    count_seconds = time.perf_counter() - start
+    with cooc:
+        if path is not None and not reused:
+            save_cooccurrence(cooc, path)
+        result = train_glove(cooc, config, progress=progress)
+        training = result.training_meta()
+        training.update(
+            {
+                "vocabulary_size": len(result.words),
+                "dim": int(result.vectors.shape[1]),
+                "cooccurrence": {
+                    **cooc.settings.to_dict(),
+                    "vocab_size": cooc.vocab_size,
+                    "nonzeros": cooc.nnz,
+                    "file": str(path) if path is not None else None,
+                    "reused": reused,
+                    "seconds": round(count_seconds, 3),
+                },
+                "versions": _versions(),
+            }
+        )
+        corpus_meta = cooc.meta.get("corpus")
+        tokens = cooc.meta.get("tokens")
+    store = VectorStore(
+        result.words,
+        result.vectors,
+        counts=result.counts,
+        meta={"training": training},
+        name="glove",
+    )
+    if reused and corpus is None:
+        store.meta["training"]["corpus"] = corpus_meta
+        store.meta["training"]["corpus_tokens"] = tokens
+    return store
+
+
+def _versions() -> dict[str, str]:
+    import platform
+
+    import scipy
+
+    from embtool import __version__
+
+    return {
+        "embtool": __version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "python": platform.python_version(),
+    }
