@@ -14,7 +14,8 @@ number of nonzeros; ``w+c`` output is W + C without biases.
 Differences, by design: the nonzeros are reshuffled every epoch with ``seed`` (the reference
 shuffles the file once), and updates are applied per mini-batch of ``batch_size`` nonzeros:
 gradients of a word that occurs several times in a batch are summed (duplicates accumulated, one
-sparse-matrix product per side), then one AdaGrad step is taken per touched row. Optional
+sparse-matrix product per side), then one AdaGrad step is taken per touched row. On small
+matrices the batch shrinks (:func:`stable_batch_size`) so that these summed steps stay stable. Optional
 ``grad_clip`` clips each element of that summed gradient. Results are bit-reproducible for a seed,
 with one or two threads (the two threads update the disjoint word and context sides of a batch).
 
@@ -63,6 +64,7 @@ class GloveResult:
     vectors: np.ndarray
     config: GloveConfig
     nnz: int
+    batch_size: int = 0
     epochs: list[EpochStats] = field(default_factory=list)
     seconds: float = 0.0
     cpu_seconds: float = 0.0
@@ -83,6 +85,7 @@ class GloveResult:
             "seed": self.config.seed,
             "threads": self.config.threads,
             "nonzeros": self.nnz,
+            "batch_size_used": self.batch_size,
             "epoch_costs": self.costs,
             "epoch_seconds": [round(e.seconds, 3) for e in self.epochs],
             "train_seconds": round(train_s, 3),
@@ -155,7 +158,7 @@ def batch_gradients(
     fdiff = fx * diff
     cost = 0.5 * float(np.dot(fdiff, diff))
     if scale != 1.0:
-        fdiff *= np.float32(scale)
+        fdiff *= fdiff.dtype.type(scale)
     S = sp.csr_matrix((fdiff, (si, sj)), shape=(ui.size, uj.size))
     dim = W.shape[1] - 2
     GW = S @ Cu
@@ -187,6 +190,26 @@ def adagrad_step(
     G *= G
     h += G
     H[rows] = h
+
+
+def stable_batch_size(
+    rows: np.ndarray, cols: np.ndarray, fx: np.ndarray, vocab_size: int, lr: float, limit: int
+) -> int:
+    """The largest batch (up to ``limit``) in which summed steps stay stable.
+
+    A word's summed step in a batch grows with the weights f of its pairs there; in expectation
+    that is batch / nnz times the word's total weight. Keeping learning rate x that expectation
+    <= 1 for the heaviest word keeps the first AdaGrad steps (accumulators still 1) from
+    overshooting; on big corpora this is far above the default batch, on small ones it shrinks
+    the batch toward the reference's one-pair-at-a-time updates.
+    """
+    heaviest = max(
+        float(np.bincount(rows, weights=fx, minlength=vocab_size).max()),
+        float(np.bincount(cols, weights=fx, minlength=vocab_size).max()),
+    )
+    if heaviest <= 0:
+        return limit
+    return int(max(1, min(limit, rows.size / (lr * heaviest))))
 
 
 def glove_cost(W: np.ndarray, C: np.ndarray, i, j, logx, fx) -> float:
@@ -230,12 +253,15 @@ def train_glove(
     W, C, HW, HC = init_params(cooc.vocab_size, config.dim, rng)
     lr = float(config.learning_rate)
     clip = None if config.grad_clip is None else lr * config.grad_clip
-    batch = min(config.batch_size, nnz)
+    batch = stable_batch_size(rows, cols, fx, cooc.vocab_size, lr, min(config.batch_size, nnz))
     pos = np.arange(batch, dtype=np.int64)
     order = np.arange(nnz, dtype=np.int32 if nnz < 2**31 else np.int64)
     pool = ThreadPoolExecutor(max_workers=1) if config.threads == 2 else None
     stats: list[EpochStats] = []
+    # a diverging run is caught by its cost at the end of the epoch, not by floating-point warnings
+    errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     try:
+        errstate.__enter__()
         for epoch in range(1, config.epochs + 1):
             t0 = time.perf_counter()
             c0 = time.process_time()
@@ -269,6 +295,7 @@ def train_glove(
             if progress is not None:
                 progress(_event(epoch, config.epochs, nnz, nnz, mean, True))
     finally:
+        errstate.__exit__(None, None, None)
         if pool is not None:
             pool.shutdown(wait=True)
     d = config.dim
@@ -284,6 +311,7 @@ def train_glove(
         vectors=np.ascontiguousarray(vectors, dtype=np.float32),
         config=config,
         nnz=nnz,
+        batch_size=batch,
         epochs=stats,
         seconds=time.perf_counter() - t_start,
         cpu_seconds=time.process_time() - cpu_start,
