@@ -370,7 +370,7 @@ def bench_quality(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-glove-") as tmp:
         work = Path(tmp)
         path = corpus_slice(args.tokens[0], work)
-        cooc, wall, cpu = ours_count(path, args.min_count, args.window)
+        cooc, _, _ = ours_count(path, args.min_count, args.window)
         print(
             f"corpus {path.name}: {cooc.meta['tokens']:,} tokens, vocabulary {cooc.vocab_size:,}, "
             f"{cooc.nnz:,} nonzeros; dim {args.dim}, window {args.window}, x_max {args.x_max}, "
@@ -399,7 +399,7 @@ def bench_quality(args: argparse.Namespace) -> None:
                 flush=True,
             )
             if ref is not None:
-                w, c, costs = ref_train(
+                w, _, costs = ref_train(
                     ref,
                     binf,
                     vocabf,

@@ -507,6 +507,10 @@ def train_command(
             if paths
             else None
         )
+        from embtool.training.glove import check_saved_counts, corpus_source
+
+        source = corpus_source(given.describe()) if given is not None else None
+        check_saved_counts(config, cooccurrence, source)
         note(f"reusing the co-occurrence counts in {cooccurrence}")
         with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
             store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)

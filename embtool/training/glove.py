@@ -212,6 +212,12 @@ def stable_batch_size(
     return int(max(1, min(limit, rows.size / (lr * heaviest))))
 
 
+def _quiet_step(*args: Any) -> None:
+    """adagrad_step in a worker thread (NumPy's error state is per thread)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        adagrad_step(*args)
+
+
 def glove_cost(W: np.ndarray, C: np.ndarray, i, j, logx, fx) -> float:
     """J = sum 1/2 f(x) (w_i.c_j + b_i + b~_j - log x)^2 in float64 (for tests and checks)."""
     W64 = W.astype(np.float64)
@@ -274,7 +280,7 @@ def train_glove(
                 )
                 cost += c
                 if pool is not None:
-                    side = pool.submit(adagrad_step, C, HC, uj, GC, Cu, clip)
+                    side = pool.submit(_quiet_step, C, HC, uj, GC, Cu, clip)
                     adagrad_step(W, HW, ui, GW, Wu, clip)
                     side.result()
                 else:
@@ -359,6 +365,15 @@ def corpus_source(description: dict[str, Any]) -> dict[str, Any]:
     return {"corpus_paths": paths, "tokenizer": d["tokenizer"], "lowercase": d["lowercase"]}
 
 
+def check_saved_counts(
+    config: GloveConfig, path: str | Path, source: dict[str, Any] | None
+) -> None:
+    """Raises CooccurrenceError unless the count in ``path`` can be reused for ``config``."""
+    from embtool.training.cooccurrence import check_compatible, read_cooccurrence_meta
+
+    check_compatible(read_cooccurrence_meta(path), cooccurrence_request(config, source), path)
+
+
 class _CountProgress:
     """Counting progress as ProgressEvents, a few per second."""
 
@@ -424,12 +439,7 @@ def train_glove_store(
     Raises: CorpusError, CooccurrenceError, TrainingError, UsageError.
     """
     from embtool.errors import UsageError
-    from embtool.training.cooccurrence import (
-        check_compatible,
-        load_cooccurrence,
-        read_cooccurrence_meta,
-        save_cooccurrence,
-    )
+    from embtool.training.cooccurrence import load_cooccurrence, save_cooccurrence
 
     path = Path(cooccurrence) if cooccurrence is not None else None
     start = time.perf_counter()
@@ -438,7 +448,7 @@ def train_glove_store(
         assert path is not None
         if source is None and corpus is not None:
             source = corpus_source(corpus.corpus.describe())
-        check_compatible(read_cooccurrence_meta(path), cooccurrence_request(config, source), path)
+        check_saved_counts(config, path, source)
         cooc = load_cooccurrence(path)
     elif corpus is None:
         raise UsageError("GloVe needs a corpus, or a saved count (--cooccurrence) to reuse")
