@@ -10,7 +10,8 @@ Run by hand from the repository root (heavy parts under ``nice``)::
 The reference tools (github.com/stanfordnlp/GloVe, ``src/vocab_count.c``, ``cooccur.c``,
 ``glove.c``) are not part of embtool: build them yourself with
 ``gcc -O3 -march=native -funroll-loops -pthread -o X X.c -lm`` into a directory named by
-``--ref`` (default ``$EMBTOOL_GLOVE_REF`` or ``/work/cache/glove-ref``). ``glove`` needs a
+``--ref`` (default ``$EMBTOOL_GLOVE_REF`` or ``/work/cache/glove-ref``). The shared data (the
+Wikipedia sample, WordSim-353) is looked up in ``$EMBTOOL_SHARED_DATA``, ``../shared/data``. ``glove`` needs a
 ``-seed N`` option (``srand(N)`` in ``main``) for the multi-seed quality run; the reference
 ``shuffle`` is replaced by a full NumPy shuffle of the binary records (seeded).
 Parts that need the reference are skipped, with a note, when it is missing.
@@ -45,7 +46,15 @@ from embtool.training.cooccurrence import (  # noqa: E402
 )
 from embtool.training.glove import GloveConfig, train_glove  # noqa: E402
 
-SHARED = REPO.parent / "shared" / "data"
+SHARED = Path(
+    os.environ.get(
+        "EMBTOOL_SHARED_DATA",
+        next(
+            (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+            REPO.parent / "shared" / "data",
+        ),
+    )
+)
 WIKI = SHARED / "corpora" / "enwiki2015_sample.txt.gz"
 WS353 = SHARED / "eval" / "similarity" / "wordsim353.tsv"
 CREC = np.dtype([("w1", "<i4"), ("w2", "<i4"), ("val", "<f8")])

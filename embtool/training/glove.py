@@ -399,14 +399,16 @@ def count_for_glove(
 ) -> Cooccurrence:
     """The vocabulary (from the corpus's counts) and co-occurrence counts GloVe trains on.
 
-    Raises: CorpusError (nothing reaches --min-count), CooccurrenceError (memory budget).
+    Raises: TrainingError (nothing reaches --min-count), CooccurrenceError (memory budget).
     """
     from embtool.training.cooccurrence import (
         CooccurrenceSettings,
         build_vocabulary,
         count_cooccurrences,
     )
+    from embtool.training.word2vec import check_vocabulary
 
+    check_vocabulary(corpus, config.min_count)  # the same message as Word2Vec's
     vocab = build_vocabulary(corpus.counts, min_count=config.min_count, max_vocab=config.max_vocab)
     settings = CooccurrenceSettings(config.window, config.symmetric, config.distance_weighting)
     meta = {"corpus": corpus.describe(), **corpus_source(corpus.corpus.describe())}

@@ -158,6 +158,37 @@ def test_classroom_example_trains(classroom, tmp_path):
     assert "GloVe cost per nonzero" in result.stderr
 
 
+def test_classroom_example_from_the_readme(classroom, tmp_path):
+    # README: "deep" and "machine" share their contexts, so each is the other's nearest word
+    out = tmp_path / "classroom"
+    result = invoke("train", str(classroom), "--method", "glove", "--window", "2", "--dim", "5",
+                    "--min-count", "1", "--epochs", "200", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    result = invoke("neighbors", "deep", "machine", "-k", "1", "--vectors", str(out), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    answers = {r["query"]: r["neighbors"][0]["word"] for r in json.loads(result.stdout)}
+    assert answers == {"deep": "machine", "machine": "deep"}
+
+
+def test_rejected_like_word2vec(classroom, tmp_path):
+    for method in ("cbow", "glove"):
+        result = invoke(
+            "train", str(classroom), "-m", method, "--min-count", "9", "-o", str(tmp_path / method)
+        )
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            "error: no word occurs at least 9 times (--min-count 9); the most frequent, 'learning', "
+            "occurs 4 times: lower --min-count or give more text"
+        )
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    result = invoke("train", str(empty), "-m", "glove", "-o", str(tmp_path / "e"))
+    assert result.exit_code == 1 and result.stderr.startswith(
+        "error: corpus is empty: no tokens in"
+    )
+    assert not any(p.name in ("cbow", "glove", "e") for p in tmp_path.iterdir())
+
+
 def test_glove_output_vectors_concat(corpus, tmp_path):
     out = tmp_path / "v"
     result = invoke("train", str(corpus), *GLOVE_FAST, "--output-vectors", "concat", "-o", str(out))
