@@ -192,6 +192,7 @@ class Cooccurrence:
         self.indices = indices
         self.data = data
         self.meta: dict[str, Any] = dict(meta or {})
+        self._diagonal: int | None = None
         self._finalizer = weakref.finalize(self, cleanup) if cleanup else None
 
     def close(self) -> None:
@@ -223,8 +224,20 @@ class Cooccurrence:
 
     @property
     def diagonal_nnz(self) -> int:
-        rows = self.rows()
-        return int(np.count_nonzero(rows == self.indices))
+        """Stored nonzeros on the diagonal (counted in blocks of rows, memory bounded)."""
+        if self._diagonal is None:
+            indptr = np.asarray(self.indptr)
+            found = 0
+            r0 = 0
+            while r0 < self.vocab_size:
+                r1 = int(np.searchsorted(indptr, indptr[r0] + (1 << 22), side="right")) - 1
+                r1 = min(max(r1, r0 + 1), self.vocab_size)
+                a, b = int(indptr[r0]), int(indptr[r1])
+                rows = np.repeat(np.arange(r0, r1, dtype=np.int32), np.diff(indptr[r0 : r1 + 1]))
+                found += int(np.count_nonzero(rows == np.asarray(self.indices[a:b])))
+                r0 = r1
+            self._diagonal = found
+        return self._diagonal
 
     def rows(self) -> np.ndarray:
         """Row id of every stored nonzero (int32)."""
@@ -268,7 +281,7 @@ class Cooccurrence:
             return []
         kth = np.partition(data, data.size - k)[data.size - k]
         part = np.flatnonzero(data >= kth)  # ties at the cut included, so the choice is stable
-        rows = self.rows()[part]
+        rows = np.searchsorted(np.asarray(self.indptr), part, side="right") - 1
         cols = np.asarray(self.indices)[part]
         vals = data[part]
         order = np.lexsort((cols, rows, -vals))[:k]
@@ -446,8 +459,8 @@ class _Counter:
             path = self.tmp_dir / f"run{len(self.runs):04d}"
             path.mkdir()
             np.save(path / "indptr.npy", m.indptr.astype(np.int64, copy=False))
-            np.save(path / "indices.npy", m.indices.astype(np.int32, copy=False))
-            np.save(path / "data.npy", m.data)
+            m.indices.astype(np.int32, copy=False).tofile(path / "indices.bin")
+            m.data.astype(np.float64, copy=False).tofile(path / "data.bin")
             self.runs.append(path)
         self.stack.clear()
         self.stack_bytes = 0
@@ -493,14 +506,9 @@ class _Counter:
     def _merge_runs(self, progress: ProgressFn | None) -> tuple[np.ndarray, Path, Path]:
         import scipy.sparse as sp
 
-        runs = [
-            (
-                np.load(p / "indptr.npy"),
-                np.load(p / "indices.npy", mmap_mode="r"),
-                np.load(p / "data.npy", mmap_mode="r"),
-            )
-            for p in self.runs
-        ]
+        # Slices are read with plain file reads, not memory maps: mapped pages would stay resident
+        # (and count against the process) long after their block was merged.
+        runs = [(np.load(p / "indptr.npy"), p / "indices.bin", p / "data.bin") for p in self.runs]
         per_row = np.zeros(self.v, dtype=np.int64)
         for indptr, _, _ in runs:
             per_row += np.diff(indptr)
@@ -523,8 +531,8 @@ class _Counter:
                         parts.append(
                             sp.csr_matrix(
                                 (
-                                    np.array(data[a:b]),
-                                    np.array(indices[a:b]),
+                                    np.fromfile(data, np.float64, b - a, offset=8 * a),
+                                    np.fromfile(indices, np.int32, b - a, offset=4 * a),
                                     indptr[r0 : r1 + 1] - a,
                                 ),
                                 shape=(r1 - r0, self.v),
@@ -778,6 +786,11 @@ def _write_npy_member(
                 "shape": (int(arr.shape[0]),),
             },
         )
+        if isinstance(arr, np.memmap) and arr.filename is not None and arr.offset == 0:
+            # copy a spilled result by file reads, so its pages are not kept mapped
+            with open(arr.filename, "rb") as src:
+                shutil.copyfileobj(src, f, 1 << 24)
+            return
         for start in range(0, arr.shape[0], block):
             f.write(np.ascontiguousarray(arr[start : start + block]).tobytes())
 

@@ -224,10 +224,15 @@ def test_long_line_cut_into_chunks_with_spill(monkeypatch, tmp_path):
     small_chunks(monkeypatch, 500, spill_bytes=1, merge_bytes=2000)
     cooc = count_cooccurrences(lines, vocab, CooccurrenceSettings(window=10), tmp_dir=tmp_path)
     assert cooc.meta["spilled_runs"] > 3
-    assert_same(cooc, brute_force(lines, vocab.index, 10))
+    expected = brute_force(lines, vocab.index, 10)
+    assert_same(cooc, expected)
+    assert cooc.diagonal_nnz == sum(1 for r, c in expected if r == c)
+    saved = tmp_path.parent / f"{tmp_path.name}-spilled.npz"
+    save_cooccurrence(cooc, saved)  # copied from the spilled files
     assert any(tmp_path.iterdir())  # the merged arrays live in a temporary directory until closed
     cooc.close()
     assert not any(tmp_path.iterdir())
+    assert_same(load_cooccurrence(saved), expected)
 
 
 def test_interrupt_leaves_no_temporary_files(monkeypatch, tmp_path):
