@@ -1,8 +1,9 @@
 """The one vector store every command reads and writes.
 
-A :class:`VectorStore` holds words in row order, a float32 or float16 matrix (possibly memory-mapped),
-optional per-word counts and metadata recording how the vectors were made. Unit-normalised rows and the
-word index are computed lazily, so opening a 400k-word store costs almost nothing until it is queried.
+A :class:`VectorStore` holds words in row order, a float32 or float16 matrix (possibly
+memory-mapped), optional per-word counts and metadata recording how the vectors were made.
+Unit-normalised rows, the word index and counts read from a store are computed lazily, so opening a
+400k-word store costs almost nothing until it is queried.
 """
 
 from __future__ import annotations
@@ -63,14 +64,13 @@ class VectorStore:
             vectors = vectors.astype(np.float32)
         self.words: list[str] = list(words)
         self._vectors = vectors
-        self._counts_loader: Callable[[], np.ndarray] | None = None
         self._counts: np.ndarray | None = None
+        self._counts_loader: Callable[[], np.ndarray] | None = None
+        self._source = path
         if callable(counts):
             self._counts_loader = counts
-        elif counts is not None:
-            self._counts = np.asarray(counts, dtype=np.int64)
-            if self._counts.shape != (len(self.words),):
-                raise VectorFileError(path or "<vectors>", "counts do not match the words")
+        else:
+            self.counts = counts
         self.meta: dict[str, Any] = dict(meta or {})
         self.path: Path | None = Path(path) if path is not None else None
         self.name: str = name or (self.path.name if self.path is not None else "vectors")
@@ -80,24 +80,43 @@ class VectorStore:
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
 
+    # -- counts -----------------------------------------------------------------------------
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Corpus frequency of every word (int64, row order), or None when unknown; a store's
+        counts are parsed on first use."""
+        if self._counts is None and self._counts_loader is not None:
+            loader, self._counts_loader = self._counts_loader, None
+            self.counts = loader()
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: Sequence[int] | np.ndarray | None) -> None:
+        self._counts_loader = None
+        if counts is None:
+            self._counts = None
+            return
+        arr = np.asarray(counts, dtype=np.int64)
+        if arr.shape != (len(self.words),):
+            raise VectorFileError(self._source or "<vectors>", "counts do not match the words")
+        self._counts = arr
+
+    @property
+    def has_counts(self) -> bool:
+        """Whether counts are known, without parsing them."""
+        return self._counts is not None or self._counts_loader is not None
+
+    def set_counts_loader(self, loader: Callable[[], np.ndarray]) -> None:
+        """Defer parsing counts until first used (opening a store stays fast)."""
+        self._counts = None
+        self._counts_loader = loader
+
     # -- shape and access -------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.words)
 
     def __repr__(self) -> str:
         return f"VectorStore({self.name!r}, {len(self)} words x {self.dim} dims, {self.dtype})"
-
-    @property
-    def counts(self) -> np.ndarray | None:
-        """Corpus frequency of every word (int64), or None when unknown; parsed on first use."""
-        if self._counts is None and self._counts_loader is not None:
-            self._counts = np.asarray(self._counts_loader(), dtype=np.int64)
-            self._counts_loader = None
-        return self._counts
-
-    @property
-    def has_counts(self) -> bool:
-        return self._counts is not None or self._counts_loader is not None
 
     @property
     def dim(self) -> int:
@@ -118,7 +137,12 @@ class VectorStore:
     def index(self) -> dict[str, int]:
         """Word -> row; the first occurrence wins if a word repeats."""
         if self._index is None:
-            self._index = dict(zip(reversed(self.words), range(len(self.words) - 1, -1, -1)))
+            index = dict(zip(self.words, range(len(self.words)), strict=True))
+            if len(index) != len(self.words):  # a repeated word: keep its first row
+                index = dict(
+                    zip(reversed(self.words), range(len(self.words) - 1, -1, -1), strict=True)
+                )
+            self._index = index
         return self._index
 
     def find(self, word: str) -> int | None:
@@ -202,7 +226,7 @@ class VectorStore:
     def blocks(
         self, size: int = 65536, stop: int | None = None
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(start, float32 block)`` over the first ``stop`` rows, ``size`` rows at a time."""
+        """Yield ``(start, float32 block)`` over the first ``stop`` rows, ``size`` rows a time."""
         stop = len(self) if stop is None else min(stop, len(self))
         for start in range(0, stop, size):
             block = self._vectors[start : min(start + size, stop)]
@@ -254,19 +278,25 @@ class VectorStore:
 
     # -- derived stores ---------------------------------------------------------------------
     def head(self, n: int) -> VectorStore:
-        """The first ``n`` words (the most frequent, in a frequency-sorted store), sharing memory."""
+        """The first ``n`` words (the most frequent, in a sorted store), sharing memory."""
         n = max(0, min(n, len(self)))
-        return VectorStore(
+        store = VectorStore(
             self.words[:n],
             self._vectors[:n],
-            counts=None if self.counts is None else self.counts[:n],
+            counts=None if self._counts is None else self._counts[:n],
             meta=self.meta,
             path=self.path,
             name=self.name,
         )
+        if self._counts_loader is not None:
+            store.set_counts_loader(lambda: self.counts[:n])  # type: ignore[index]
+        return store
 
     def subset(self, words: Iterable[str]) -> VectorStore:
-        """A new in-memory store with just ``words`` (in the order given).  Raises: UnknownWordsError."""
+        """A new in-memory store with just ``words`` (in the order given).
+
+        Raises: UnknownWordsError.
+        """
         resolved = self.resolve(words, fold_case=False)
         rows = np.array([r.row for r in resolved], dtype=np.int64)
         return VectorStore(

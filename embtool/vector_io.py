@@ -1,16 +1,17 @@
 """Reading and writing vectors: the native store and the interchange formats.
 
-Formats: the native store directory (``vectors.npy`` + ``vocab.txt`` + ``meta.json``), word2vec text
-(header ``count dim``; also fastText's ``.vec``), word2vec binary, GloVe text (no header), the TensorFlow
-Embedding Projector's TSV pair, and, only when explicitly allowed, gensim pickles. ``.gz``, ``.bz2`` and
-``.xz`` are handled transparently, recognised by their magic bytes. The format is sniffed from the
-content, never trusted from the file name. Every write goes to a temporary sibling and is renamed into
-place, so an interrupted write never leaves half a file behind.
+Formats: the native store directory (``vectors.npy`` + ``vocab.txt`` + ``meta.json``), word2vec
+text (header ``count dim``; also fastText's ``.vec``), word2vec binary, GloVe text (no header), the
+TensorFlow Embedding Projector's TSV pair, and, only when explicitly allowed, gensim pickles.
+``.gz``, ``.bz2`` and ``.xz`` are handled transparently, recognised by their magic bytes. The format
+is sniffed from the content, never trusted from the file name. Every write goes to a temporary
+sibling and is renamed into place, so an interrupted write never leaves half a file behind.
 """
 
 from __future__ import annotations
 
 import bz2
+import codecs
 import contextlib
 import datetime as _dt
 import gzip
@@ -28,12 +29,13 @@ from typing import IO, Any
 
 import numpy as np
 
-from embtool.errors import OutputError, VectorFileError
+from embtool.errors import OutputError, UsageError, VectorFileError
 from embtool.store import VectorStore
 
 STORE_FORMAT = "embtool-store"
 STORE_FORMAT_VERSION = 1
 _CHUNK_ROWS = 8192
+MAX_DIM = 1_000_000  # no embedding has more dims; a bigger header is a corrupt or foreign file
 _NUMERIC_BYTES = frozenset(b"0123456789.-+eEnaifNAIF \t\r\n")
 
 
@@ -69,6 +71,7 @@ class ReadReport:
     undecodable: list[tuple[int, int]] = field(default_factory=list)
     header: tuple[int, int] | None = None
     compression: str | None = None
+    format: str | None = None
 
 
 # -- low-level file access ----------------------------------------------------------------------
@@ -82,11 +85,21 @@ def _compression_of(head: bytes) -> str | None:
     return None
 
 
+Progress = Callable[[int, "int | None"], None]
+"""Reader progress callback: ``(bytes of the file read so far, file size or None)``."""
+
+
 def open_binary(path: str | Path) -> tuple[IO[bytes], str | None]:
     """Open ``path`` for reading bytes, decompressing gzip/bz2/xz by magic number.
 
     Raises: VectorFileError when the file is missing or unreadable.
     """
+    f, kind, _ = _open_raw(path)
+    return f, kind
+
+
+def _open_raw(path: str | Path) -> tuple[IO[bytes], str | None, IO[bytes]]:
+    """Like :func:`open_binary`, also returning the underlying (compressed) file for progress."""
     p = Path(path)
     try:
         raw = open(p, "rb")  # noqa: SIM115 - returned to the caller, who closes it
@@ -100,12 +113,12 @@ def open_binary(path: str | Path) -> tuple[IO[bytes], str | None]:
     raw.seek(0)
     kind = _compression_of(head)
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), kind  # type: ignore[return-value]
+        return gzip.GzipFile(fileobj=raw, mode="rb"), kind, raw  # type: ignore[return-value]
     if kind == "bz2":
-        return bz2.BZ2File(raw, "rb"), kind  # type: ignore[return-value]
+        return bz2.BZ2File(raw, "rb"), kind, raw  # type: ignore[return-value]
     if kind == "xz":
-        return lzma.LZMAFile(raw, "rb"), kind  # type: ignore[return-value]
-    return raw, None
+        return lzma.LZMAFile(raw, "rb"), kind, raw  # type: ignore[return-value]
+    return raw, None, raw
 
 
 def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
@@ -135,15 +148,32 @@ def _parse_header(line: bytes) -> tuple[int, int] | None:
 
 
 def _is_store_dir(path: Path) -> bool:
-    return path.is_dir() and (path / "vectors.npy").exists() and (path / "vocab.txt").exists()
+    """A store directory, possibly damaged: reading it reports which part is missing."""
+    return path.is_dir() and ((path / "vectors.npy").exists() or (path / "vocab.txt").exists())
 
 
 def _is_projector_dir(path: Path) -> bool:
     return path.is_dir() and (path / "vectors.tsv").exists()
 
 
+def _plausible_binary(payload: bytes) -> bool:
+    """Do these bytes read as float32 values of a believable size (as word2vec binary)?
+
+    Text digits reinterpreted as float32 give magnitudes around 1e-19..1e-7 or above 1e19, never
+    embedding-like values, so this tells word2vec binary from text on the first record alone.
+    """
+    n = len(payload) // 4
+    if n == 0:
+        return False
+    values = np.frombuffer(payload[: 4 * n], dtype="<f4").astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        size = np.abs(values)
+        ok = (values == 0) | ((size >= 1e-6) & (size <= 1e6))
+    return bool(ok.mean() >= 0.5)
+
+
 def sniff_format(path: str | Path) -> VectorFormat:
-    """Tell a vector file's format from its content.
+    """Tell a vector file's format from its content (never from its name).
 
     Raises: VectorFileError when the file is missing, empty or not a vector file.
     """
@@ -156,7 +186,11 @@ def sniff_format(path: str | Path) -> VectorFormat:
         raise VectorFileError(p, "directory is not an embtool store (no vectors.npy + vocab.txt)")
     head, _ = _read_head(p)
     if not head.strip():
-        raise VectorFileError(p, "empty file")
+        raise VectorFileError(p, "empty file: no vectors")
+    if head.startswith(b"\x93NUMPY"):
+        raise VectorFileError(
+            p, "is a bare .npy array; pass the store directory that holds it with vocab.txt"
+        )
     if head[:1] == b"\x80" or head.startswith(b"PK\x03\x04"):
         return VectorFormat.gensim
     first, _, rest = head.partition(b"\n")
@@ -165,14 +199,31 @@ def sniff_format(path: str | Path) -> VectorFormat:
         return VectorFormat.glove
     # word2vec: text or binary? Look at the first record's payload after the word.
     _, dim = header
-    rest = rest.lstrip(b"\n")
+    rest = rest.lstrip(b"\r\n")
     space = rest.find(b" ")
-    if space < 0:
+    if space < 0 or dim <= 0:
         return VectorFormat.word2vec
-    payload = rest[space + 1 : space + 1 + min(4 * dim, 256)]
-    if payload and all(b in _NUMERIC_BYTES for b in payload):
+    payload = rest[space + 1 : space + 1 + 4 * min(dim, 64)]
+    line = rest[space + 1 :].split(b"\n", 1)[0].rstrip()
+    if line and all(b in _NUMERIC_BYTES for b in line) and len(line.split()) == dim:
+        return VectorFormat.word2vec
+    if _plausible_binary(payload):
+        return VectorFormat.word2vec_binary
+    # Odd float values: a text file with a broken first line, or binary with tiny/huge values.
+    if _looks_like_text(rest.split(b"\n", 1)[0]):
         return VectorFormat.word2vec
     return VectorFormat.word2vec_binary
+
+
+def _looks_like_text(line: bytes) -> bool:
+    """No control bytes, and UTF-8 (or mostly ASCII, as in a latin-1 file)."""
+    if any((b < 0x20 and b not in (0x09, 0x0D)) or b == 0x7F for b in line):
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return sum(b < 0x80 for b in line) >= 0.9 * len(line)
+    return True
 
 
 def _decode(
@@ -236,26 +287,48 @@ class _RowCollector:
         return np.concatenate(self.blocks)
 
 
-def _check_finite(path: Path, values: np.ndarray, line_nos: list[int]) -> None:
+def _check_finite(path: Path, values: np.ndarray, line_nos: list[int], words: list[str]) -> None:
     finite = np.isfinite(values)
     if not finite.all():
         bad = int(np.argmin(finite.all(axis=1)))
-        raise VectorFileError(path, "value is NaN or infinite", line=line_nos[bad])
+        raise VectorFileError(
+            path, f"the vector of {words[bad]!r} has a NaN or infinite value", line=line_nos[bad]
+        )
+
+
+def _words(n: int) -> str:
+    return f"{n:,} word" if n == 1 else f"{n:,} words"
+
+
+def _safe_readline(f: IO[bytes], path: Path, size: int = 4096) -> bytes:
+    try:
+        return f.readline(size)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
 
 
 def _check_header_size(
     path: Path, count: int, dim: int, bytes_per_value: float, compression: str | None
 ) -> None:
+    """Refuse a header whose claimed size is impossible, before reading (or allocating) anything."""
     if count < 0 or dim <= 0:
         raise VectorFileError(path, f"header claims {count} words x {dim} dims", line=1)
+    if dim > MAX_DIM:
+        raise VectorFileError(
+            path,
+            f"header claims {dim:,} dims per vector (more than {MAX_DIM:,}); is this a "
+            "vector file?",
+            line=1,
+        )
     if compression is None:
         size = path.stat().st_size
         need = count * dim * bytes_per_value
         if need > size:
             raise VectorFileError(
                 path,
-                f"header claims {count:,} words x {dim:,} dims, which needs at least "
-                f"{int(need):,} bytes, but the file has {size:,}",
+                f"header says {_words(count)} x {dim:,} dims, which needs at least "
+                f"{int(need):,} bytes, but the file has only {size:,}: the header is wrong or "
+                "the file is truncated",
                 line=1,
             )
 
@@ -279,6 +352,21 @@ class _DuplicateGuard:
         return False
 
 
+def _progress_reporter(path: Path, raw: IO[bytes], progress: Progress | None) -> Callable[[], None]:
+    if progress is None:
+        return lambda: None
+    try:
+        total: int | None = path.stat().st_size
+    except OSError:
+        total = None
+
+    def tick() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            progress(raw.tell(), total)
+
+    return tick
+
+
 def _read_text(
     path: Path,
     *,
@@ -287,8 +375,10 @@ def _read_text(
     encoding: str,
     unicode_errors: str,
     report: ReadReport | None,
+    progress: Progress | None = None,
 ) -> VectorStore:
-    f, compression = open_binary(path)
+    f, compression, raw_file = _open_raw(path)
+    tick = _progress_reporter(path, raw_file, progress)
     with contextlib.closing(f):
         reader = io.BufferedReader(f) if not isinstance(f, io.BufferedReader) else f
         line_no = 0
@@ -309,7 +399,7 @@ def _read_text(
             try:
                 values = np.array(chunk_values, dtype=np.float64)
             except ValueError:
-                for ln, vals in zip(chunk_lines, _split_rows(chunk_values, dim)):
+                for ln, vals in zip(chunk_lines, _split_rows(chunk_values, dim), strict=False):
                     for v in vals:
                         try:
                             float(v)
@@ -319,8 +409,9 @@ def _read_text(
                             ) from None
                 raise
             values = values.reshape(-1, dim)
-            _check_finite(path, values, chunk_lines)
+            _check_finite(path, values, chunk_lines, chunk_words)
             collector.add_block(list(chunk_words), values)
+            tick()
             chunk_words.clear()
             chunk_values.clear()
             chunk_lines.clear()
@@ -371,7 +462,7 @@ def _read_text(
             if header is not None and n_read >= header[0]:
                 raise VectorFileError(
                     path,
-                    f"header says {header[0]:,} words but the file has more vector lines",
+                    f"header says {_words(header[0])} but the file has more vector lines",
                     line=line_no,
                 )
             if guard.accept(word, line_no):
@@ -386,9 +477,9 @@ def _read_text(
         flush()
     if line_no == 0 or (collector is None):
         raise VectorFileError(path, "empty file: no vectors")
-    if header is not None and (limit is None or limit > header[0]) and n_read != header[0]:
+    if header is not None and (limit is None or limit >= header[0]) and n_read != header[0]:
         raise VectorFileError(
-            path, f"header says {header[0]:,} words but the file has {n_read:,} vector lines"
+            path, f"header says {_words(header[0])} but the file has {n_read:,} vector lines"
         )
     matrix = collector.matrix()
     if len(collector.words) == 0:
@@ -404,11 +495,18 @@ def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:
 
 
 def _read_binary(
-    path: Path, *, limit: int | None, encoding: str, unicode_errors: str, report: ReadReport | None
+    path: Path,
+    *,
+    limit: int | None,
+    encoding: str,
+    unicode_errors: str,
+    report: ReadReport | None,
+    progress: Progress | None = None,
 ) -> VectorStore:
-    f, compression = open_binary(path)
+    f, compression, raw_file = _open_raw(path)
+    tick = _progress_reporter(path, raw_file, progress)
     with contextlib.closing(f):
-        first = f.readline()
+        first = _safe_readline(f, path)
         header = _parse_header(first)
         if header is None:
             raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
@@ -431,9 +529,10 @@ def _read_binary(
                     del buf[:pos]
                     pos = 0
                 try:
-                    data = f.read(max(1 << 20, n - len(buf)))
+                    data = f.read(1 << 20)
                 except (OSError, EOFError, lzma.LZMAError) as exc:
                     raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
+                tick()
                 if not data:
                     eof = True
                 buf.extend(data)
@@ -470,17 +569,27 @@ def _read_binary(
             if not fill(row_bytes):
                 raise VectorFileError(
                     path,
-                    f"truncated: vector {record} of {count:,} ({raw_word[:40]!r}) is cut short",
+                    f"truncated: vector {record} of {count:,} "
+                    f"({raw_word[:40].decode(encoding, 'replace')!r}) is cut short",
                 )
             values = np.frombuffer(bytes(buf[pos : pos + row_bytes]), dtype="<f4")
             pos += row_bytes
             word = _decode(raw_word, path, record, word_offset, encoding, unicode_errors, report)
             if not np.isfinite(values).all():
                 raise VectorFileError(
-                    path, f"vector {record} ({word!r}) has NaN or infinite values"
+                    path, f"vector {record} ({word!r}) has a NaN or infinite value"
                 )
             if guard.accept(word, record):
                 collector.add_row(word, values)
+        if limit is None or limit >= count:
+            while fill(1) and buf[pos] in b" \t\r\n":
+                pos += 1
+            if fill(1):
+                raise VectorFileError(
+                    path,
+                    f"header says {_words(count)} but the file has more data after the last one "
+                    f"(at byte {offset + pos:,})",
+                )
     if not collector.words and want > 0:
         raise VectorFileError(path, "no vectors in file")
     if want == 0:
@@ -490,68 +599,109 @@ def _read_binary(
     return VectorStore(collector.words, collector.matrix(), path=path)
 
 
-def _split_vocab_counts(
-    text: str, n_lines: int, limit: int | None, vocab_path: Path
-) -> tuple[list[str], Callable[[], np.ndarray]]:
-    """Words now, counts later: split ``word<TAB>count`` lines in one pass; parse counts on first use."""
-    fields = text.replace("\n", "\t").split("\t")
-    if fields and fields[-1] == "":
-        fields.pop()
-    if len(fields) != 2 * n_lines:
-        lines = text.split("\n")
-        bad = next(i for i, line in enumerate(lines) if line.count("\t") != 1)
-        raise VectorFileError(vocab_path, "expected 'word<TAB>count'", line=bad + 1)
-    stop = 2 * n_lines if limit is None else 2 * min(limit, n_lines)
-    words = fields[0:stop:2]
-    raw_counts = fields[1:stop:2]
+def _vocab_lines(vocab_path: Path) -> tuple[list[str], bool]:
+    """The lines of a store's vocab.txt and whether any carries a count column."""
+    try:
+        text = vocab_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise VectorFileError(
+            vocab_path, "missing: a store needs vocab.txt beside vectors.npy"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise VectorFileError(
+            vocab_path, f"not UTF-8 ({exc.reason} at byte offset {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise VectorFileError(vocab_path, f"cannot read: {exc.strerror or exc}") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines, "\t" in text
 
-    def parse_counts() -> np.ndarray:
+
+def _parse_counts(lines: list[str], vocab_path: Path) -> np.ndarray:
+    """The second, tab-separated column of vocab.txt lines (0 where a line has none)."""
+    joined = "\t".join(lines)
+    if joined.count("\t") == 2 * len(lines) - 1:  # every line is exactly "word<TAB>count"
+        with contextlib.suppress(ValueError, OverflowError):
+            return np.array(joined.split("\t")[1::2], dtype=np.int64)
+    counts = np.zeros(len(lines), dtype=np.int64)
+    for i, line in enumerate(lines):
+        _, tab, rest = line.partition("\t")
+        if not tab:
+            continue
         try:
-            return np.array(raw_counts, dtype=np.int64)
+            counts[i] = int(rest)
         except ValueError:
-            bad = next(i for i, c in enumerate(raw_counts) if not c.strip().isdigit())
             raise VectorFileError(
-                vocab_path, f"count is not an integer: {raw_counts[bad]!r}", line=bad + 1
+                vocab_path, f"count is not an integer: {rest[:40]!r}", line=i + 1
             ) from None
+    return counts
 
-    return words, parse_counts
+
+def _open_npy(npy_path: Path, *, mmap: bool) -> np.ndarray:
+    """Open a store's matrix, checking its header against the file size before mapping it."""
+    fmt = np.lib.format
+    try:
+        with open(npy_path, "rb") as f:
+            try:
+                version = fmt.read_magic(f)
+            except ValueError:
+                raise VectorFileError(npy_path, "corrupt: not a .npy array file") from None
+            try:
+                reader = (
+                    fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+                )
+                shape, fortran, dtype = reader(f)
+            except (ValueError, SyntaxError) as exc:
+                raise VectorFileError(npy_path, f"corrupt .npy header ({exc})") from None
+            data_offset = f.tell()
+        size = npy_path.stat().st_size
+    except FileNotFoundError:
+        raise VectorFileError(
+            npy_path, "missing: a store needs vectors.npy beside vocab.txt"
+        ) from None
+    except OSError as exc:
+        raise VectorFileError(npy_path, f"cannot read: {exc.strerror or exc}") from None
+    if len(shape) != 2 or dtype.kind != "f" or dtype.hasobject or fortran:
+        raise VectorFileError(
+            npy_path, f"expected a 2-D C-order float matrix, got shape {shape} of {dtype}"
+        )
+    need = data_offset + shape[0] * shape[1] * dtype.itemsize
+    if size < need:
+        raise VectorFileError(
+            npy_path,
+            f"corrupt: truncated ({size:,} bytes, but its header promises {shape[0]:,} x "
+            f"{shape[1]:,} {dtype} values = {need:,} bytes)",
+        )
+    try:
+        vectors = np.load(npy_path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        reason = str(exc).split("\n")[0]
+        raise VectorFileError(npy_path, f"corrupt .npy array ({reason})") from None
+    if vectors.dtype.itemsize > 4:
+        vectors = vectors.astype(np.float32)
+    return vectors
 
 
 def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
+    """Open a native store: the matrix memory-mapped, the words parsed, counts parsed lazily."""
     vocab_path = path / "vocab.txt"
-    try:
-        vectors = np.load(path / "vectors.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
-    except ValueError as exc:
-        raise VectorFileError(
-            path / "vectors.npy", f"not a plain numeric .npy array ({exc})"
-        ) from None
-    except OSError as exc:
-        raise VectorFileError(path / "vectors.npy", f"cannot read: {exc}") from None
-    if vectors.ndim != 2 or vectors.dtype.kind != "f":
-        raise VectorFileError(
-            path / "vectors.npy",
-            f"expected a 2-D float matrix, got {vectors.ndim}-D {vectors.dtype}",
-        )
-    try:
-        text = vocab_path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise VectorFileError(vocab_path, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    n_lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-    counts = None
-    if "\t" in text:
-        words, counts = _split_vocab_counts(text, n_lines, limit, vocab_path)
-    else:
-        words = text.split("\n")
-        if words and words[-1] == "":
-            words.pop()
-        if limit is not None:
-            del words[limit:]
-    rows = vectors.shape[0] if limit is None else min(limit, vectors.shape[0])
-    if len(words) != rows:
+    npy_path = path / "vectors.npy"
+    vectors = _open_npy(npy_path, mmap=mmap)
+    lines, has_counts = _vocab_lines(vocab_path)
+    if len(lines) != vectors.shape[0]:
         raise VectorFileError(
             path,
-            f"vocab.txt has {len(words):,} words but vectors.npy has {vectors.shape[0]:,} rows",
+            f"corrupt store: vocab.txt has {_words(len(lines))} but vectors.npy has "
+            f"{vectors.shape[0]:,} rows",
         )
+    if limit is not None and limit < len(lines):
+        lines = lines[:limit]
+        vectors = vectors[:limit]
+    words = [line.partition("\t")[0] for line in lines] if has_counts else lines
     meta: dict[str, Any] = {}
     meta_path = path / "meta.json"
     if meta_path.exists():
@@ -559,9 +709,12 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise VectorFileError(meta_path, f"not valid JSON ({exc})") from None
-    if rows < vectors.shape[0]:
-        vectors = vectors[:rows]
-    return VectorStore(words, vectors, counts=counts, meta=meta, path=path)
+        if not isinstance(meta, dict):
+            raise VectorFileError(meta_path, "not a JSON object")
+    store = VectorStore(words, vectors, meta=meta, path=path)
+    if has_counts:
+        store.set_counts_loader(lambda: _parse_counts(lines, vocab_path))
+    return store
 
 
 def _read_projector(path: Path, *, limit: int | None) -> VectorStore:
@@ -629,11 +782,13 @@ def load_vectors(
     allow_pickle: bool = False,
     mmap: bool = True,
     report: ReadReport | None = None,
+    progress: Progress | None = None,
 ) -> VectorStore:
     """Open vectors in any supported format; the format is sniffed unless given.
 
     ``limit`` keeps only the first N words. Passing a ``report`` makes the reader lenient about
     duplicate words (first kept) and undecodable bytes (replaced), recording them instead.
+    ``progress`` is called now and then while a text or binary file is read.
     Raises: VectorFileError naming the file, the line and the problem.
     """
     p = Path(path)
@@ -641,7 +796,19 @@ def load_vectors(
         raise VectorFileError(p, "no such file or directory")
     if limit is not None and limit < 1:
         raise VectorFileError(p, f"--limit must be at least 1, got {limit}")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise VectorFileError(p, f"unknown encoding {encoding!r} (try utf-8 or latin-1)") from None
+    try:
+        codecs.lookup_error(unicode_errors)
+    except LookupError:
+        raise VectorFileError(
+            p, f"unknown --unicode-errors {unicode_errors!r} (use strict, replace or ignore)"
+        ) from None
     fmt = VectorFormat(format) if format is not None else sniff_format(p)
+    if report is not None:
+        report.format = fmt.value
     if fmt in (VectorFormat.store, VectorFormat.projector) and not p.is_dir():
         raise VectorFileError(p, f"a {fmt.label} is a directory, but this is a file")
     if fmt is VectorFormat.store:
@@ -658,7 +825,12 @@ def load_vectors(
         store = _read_gensim(p, limit=limit)
     elif fmt is VectorFormat.word2vec_binary:
         store = _read_binary(
-            p, limit=limit, encoding=encoding, unicode_errors=unicode_errors, report=report
+            p,
+            limit=limit,
+            encoding=encoding,
+            unicode_errors=unicode_errors,
+            report=report,
+            progress=progress,
         )
     else:
         if p.is_dir():
@@ -671,6 +843,7 @@ def load_vectors(
             encoding=encoding,
             unicode_errors=unicode_errors,
             report=report,
+            progress=progress,
         )
     if fmt is not VectorFormat.store:
         store.meta.setdefault("history", []).append(
@@ -760,13 +933,24 @@ def _open_out(tmp: Path, final: Path) -> IO[bytes]:
     return open(tmp, "wb")
 
 
+# meta.json fields that describe the file itself; rewritten on every save, never carried over.
+_STORE_OWN_KEYS = frozenset(
+    [
+        "format",
+        "format_version",
+        "shape",
+        "dtype",
+        "has_counts",
+        "written",
+        "embtool_version",
+        "source_format",
+    ]
+)
+
+
 def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
     """The meta.json content for ``store``: format fields first, then how it was made."""
-    meta = {
-        k: v
-        for k, v in store.meta.items()
-        if k not in ("format", "format_version", "shape", "dtype", "source_format")
-    }
+    meta = {k: v for k, v in store.meta.items() if k not in _STORE_OWN_KEYS}
     return {
         "format": STORE_FORMAT,
         "format_version": STORE_FORMAT_VERSION,
@@ -806,7 +990,9 @@ def write_store(
                 f.write(np.ascontiguousarray(block, dtype=target).tobytes())
         with open(tmp / "vocab.txt", "w", encoding="utf-8", newline="\n") as f:
             if store.counts is not None:
-                f.writelines(f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist()))
+                f.writelines(
+                    f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist(), strict=True)
+                )
             else:
                 f.writelines(f"{w}\n" for w in store.words)
         with open(tmp / "meta.json", "w", encoding="utf-8") as f:
@@ -854,7 +1040,7 @@ def write_word2vec(
 
 
 def write_projector(store: VectorStore, path: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``vectors.tsv`` + ``metadata.tsv`` for projector.tensorflow.org into directory ``path``."""
+    """Write ``vectors.tsv`` + ``metadata.tsv`` (projector.tensorflow.org) into ``path``."""
     _check_words_writable(store, "\n\r\t", "metadata.tsv")
     fmt = "\t".join(["%.9g"] * store.dim)
     with atomic_dir(path, overwrite=overwrite) as tmp:
@@ -864,7 +1050,9 @@ def write_projector(store: VectorStore, path: str | Path, *, overwrite: bool = F
         with open(tmp / "metadata.tsv", "w", encoding="utf-8", newline="\n") as f:
             if store.counts is not None:
                 f.write("word\tcount\n")
-                f.writelines(f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist()))
+                f.writelines(
+                    f"{w}\t{c}\n" for w, c in zip(store.words, store.counts.tolist(), strict=True)
+                )
             else:
                 f.writelines(f"{w}\n" for w in store.words)
     return Path(path)
@@ -902,3 +1090,101 @@ def save_vectors(
     if fmt not in (VectorFormat.store, VectorFormat.projector) and p.is_dir():
         raise OutputError(f"{p} is a directory")
     return WRITERS[fmt](store, p, overwrite=overwrite, dtype=dtype)
+
+
+# -- conversion ---------------------------------------------------------------------------------
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz")
+_SUFFIX_FORMATS = {
+    ".bin": VectorFormat.word2vec_binary,
+    ".txt": VectorFormat.word2vec,
+    ".vec": VectorFormat.fasttext,
+    ".w2v": VectorFormat.word2vec,
+}
+
+
+def guess_output_format(path: str | Path) -> tuple[VectorFormat, str]:
+    """The format to write ``path`` in, judged by its extension, and why.
+
+    ``.bin`` -> word2vec binary; ``.txt``/``.vec`` (optionally ``.gz``/``.bz2``/``.xz``) -> word2vec
+    text; no extension -> a native store.  Raises: UsageError when the extension says nothing.
+    """
+    p = Path(path)
+    name = p.name.lower()
+    compressed = next((c for c in _COMPRESSION_SUFFIXES if name.endswith(c)), None)
+    inner = Path(name[: -len(compressed)]) if compressed else Path(name)
+    if inner.suffix in _SUFFIX_FORMATS:
+        return _SUFFIX_FORMATS[inner.suffix], f"from the {inner.suffix}{compressed or ''} extension"
+    if compressed:
+        return VectorFormat.word2vec, f"a {compressed} file without .bin"
+    if not inner.suffix or _is_store_dir(p):
+        return VectorFormat.store, "a path without extension"
+    raise UsageError(
+        f"cannot tell the output format from the extension of {p.name!r}; pass --to "
+        "store|word2vec|word2vec-binary|glove|fasttext|projector"
+    )
+
+
+def convert_vectors(
+    source: str | Path,
+    out: str | Path,
+    to: VectorFormat | str,
+    *,
+    source_format: VectorFormat | str | None = None,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+    allow_pickle: bool = False,
+    dtype: str | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> VectorStore:
+    """Read vectors in any format and write them in ``to``, recording where they came from.
+
+    A written store's ``meta.json`` keeps the source's own history (a store's training record, say)
+    and gains ``{"action": "convert", "source": ..., "source_format": ..., "limit": ...}``.
+    Returns the store that was written.  Raises: VectorFileError, OutputError, UsageError.
+    """
+    to = VectorFormat(to)
+    src, dst = Path(source), Path(out)
+    if dtype is not None and to is not VectorFormat.store:
+        raise UsageError(f"--dtype applies to native stores only, not to {to.label}")
+    if to is VectorFormat.gensim:
+        raise UsageError("embtool does not write gensim pickles; use --to store or word2vec")
+    if to in (VectorFormat.store, VectorFormat.projector) and dst.name.lower().endswith(
+        _COMPRESSION_SUFFIXES
+    ):
+        raise UsageError(f"a {to.label} is a directory and cannot be compressed: {dst}")
+    with contextlib.suppress(OSError):
+        if dst.exists() and dst.resolve() == src.resolve():
+            raise OutputError(f"{dst} is the input itself; write the conversion somewhere else")
+    if dst.exists() and not overwrite:
+        raise OutputError(f"{dst} already exists (pass --force to replace it)")
+    store = load_vectors(
+        src,
+        format=source_format,
+        limit=limit,
+        encoding=encoding,
+        unicode_errors=unicode_errors,
+        allow_pickle=allow_pickle,
+        progress=progress,
+    )
+    fmt = store.meta.get("source_format")
+    history = [
+        h
+        for h in store.meta.get("history", [])
+        if not (h.get("action") == "load" and h.get("path") == str(src))
+    ]
+    history.append(
+        {
+            "action": "convert",
+            "source": str(src.resolve()),
+            "source_format": fmt,
+            "limit": limit,
+            "to": to.value,
+            "dtype": str(np.dtype(dtype)) if dtype else str(store.dtype),
+            "when": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+    )
+    store.meta["history"] = history
+    save_vectors(store, dst, to, overwrite=overwrite, dtype=dtype)
+    return store

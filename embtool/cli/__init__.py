@@ -1,12 +1,17 @@
 """embtool's command-line interface: one Typer app, one module per command."""
 
-from embtool.cli import (  # noqa: F401 - registers commands
     analogy,
+    bias,
+    convert,
+    download,
     evaluate,
+    info,
     neighbors,
     odd_one_out,
     similarity,
 )
+from embtool.cli import (  # noqa: F401 - registers commands
+from embtool.cli import analogy, neighbors, odd_one_out, similarity, train  # noqa: F401 - registers commands
 from embtool.cli.app import app
 
 

@@ -1,0 +1,125 @@
+"""Hard debiasing (Bolukbasi et al. 2016): neutralize, then equalize, as debiaswe's ``debias()``.
+
+1. All vectors are unit-normalised (debiaswe works on unit vectors).
+2. The direction g is the PCA direction of the definitional pairs.
+3. Neutralize: every word *not* in the gender-specific list loses its component along g and is
+   re-normalised, so its projection on g is 0.
+4. Equalize: for each equalize pair (a, b), in lower, Title and UPPER case where present, with
+   mu = (a + b) / 2 and nu = mu - (mu . g) g, both words become nu +- sqrt(1 - |nu|^2) g: unit
+   vectors symmetric about the neutral subspace, keeping their original order along g.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from embtool.bias.direction import BiasDirection, bias_direction
+from embtool.bias.wordsets import equalize_pairs, gender_specific_words
+from embtool.errors import BiasError
+from embtool.store import VectorStore
+
+_BLOCK = 65536
+
+
+@dataclass(frozen=True)
+class DebiasInfo:
+    direction: BiasDirection
+    neutralized: int  # words projected off the direction
+    kept_specific: int  # gender-specific words left as they were (normalised)
+    equalized: tuple[tuple[str, str], ...]  # pairs actually equalized (case variants included)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": "hard (neutralize + equalize), Bolukbasi et al. 2016",
+            "direction": {
+                "method": self.direction.method,
+                "pairs": [list(p) for p in self.direction.pairs],
+                "explained_variance_ratio": list(self.direction.explained_variance_ratio),
+            },
+            "neutralized": self.neutralized,
+            "gender_specific_kept": self.kept_specific,
+            "equalized": [list(p) for p in self.equalized],
+        }
+
+
+def _case_variants(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: dict[tuple[str, str], None] = {}
+    for a, b in pairs:
+        for f in (str.lower, str.title, str.upper):
+            seen.setdefault((f(a), f(b)), None)
+    return list(seen)
+
+
+def hard_debias(
+    store: VectorStore,
+    *,
+    definitional: Sequence[tuple[str, str]] | None = None,
+    equalize: Sequence[tuple[str, str]] | None = None,
+    gender_specific: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[VectorStore, DebiasInfo]:
+    """A new, hard-debiased store (float32, unit rows) and what was done.
+
+    Defaults: Bolukbasi's definitional pairs, the 52 equalize pairs and the 1,441-word
+    gender-specific list. The new store's meta records the operation under ``meta["debias"]`` and
+    in ``meta["history"]``. Raises: BiasError.
+    """
+    direction = bias_direction(store, definitional, method="pca")
+    g = direction.vector
+    specific = set(gender_specific_words(True) if gender_specific is None else gender_specific)
+    keep_mask = np.fromiter((w in specific for w in store.words), dtype=bool, count=len(store))
+    out = np.empty((len(store), store.dim), dtype=np.float32)
+    for start, block in store.blocks(size=_BLOCK):
+        stop = start + len(block)
+        v = block.astype(np.float64)
+        v /= np.where((n := np.linalg.norm(v, axis=1, keepdims=True)) == 0, 1.0, n)
+        neutral = ~keep_mask[start:stop]
+        v[neutral] -= np.outer(v[neutral] @ g, g)
+        v /= np.where((n := np.linalg.norm(v, axis=1, keepdims=True)) == 0, 1.0, n)
+        out[start:stop] = v
+        if progress is not None:
+            progress(stop, len(store))
+    index = store.index
+    equalized: list[tuple[str, str]] = []
+    pairs = equalize_pairs() if equalize is None else [tuple(p) for p in equalize]
+    for a, b in _case_variants(pairs):
+        ia, ib = index.get(a), index.get(b)
+        if ia is None or ib is None or ia == ib:
+            continue
+        va, vb = out[ia].astype(np.float64), out[ib].astype(np.float64)
+        mu = (va + vb) / 2
+        nu = mu - (mu @ g) * g
+        z = np.sqrt(max(0.0, 1.0 - float(nu @ nu)))
+        if (va - vb) @ g < 0:
+            z = -z
+        out[ia] = nu + z * g
+        out[ib] = nu - z * g
+        equalized.append((a, b))
+    if not np.all(np.isfinite(out)):
+        raise BiasError("debiasing produced non-finite values (are there NaNs in the vectors?)")
+    info = DebiasInfo(direction, int((~keep_mask).sum()), int(keep_mask.sum()), tuple(equalized))
+    meta = {k: v for k, v in store.meta.items() if k != "history"}
+    history = list(store.meta.get("history", []))
+    record = {
+        "action": "debias",
+        "method": "hard",
+        "source": str(store.path) if store.path is not None else store.name,
+        "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    meta["history"] = [*history, record]
+    meta["debias"] = {
+        **info.to_json(),
+        "source": record["source"],
+        "lists": "bundled Bolukbasi et al. 2016 (debiaswe)"
+        if definitional is None and equalize is None and gender_specific is None
+        else "custom",
+    }
+    new = VectorStore(
+        store.words, out, counts=store.counts, meta=meta, name=f"{store.name}-debiased"
+    )
+    return new, info

@@ -1,0 +1,127 @@
+"""The bundled bias word lists (Caliskan et al. 2017, Bolukbasi et al. 2016) and word look-ups."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from embtool.errors import BiasError
+from embtool.resources import data_path
+from embtool.store import VectorStore
+
+BOLUKBASI_FILE = "bolukbasi2016.json"
+WEAT_FILE = "weat_caliskan2017.json"
+
+
+@functools.cache
+def _load_json(name: str) -> dict[str, Any]:
+    path = data_path("bias", name)
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise BiasError(f"{path}: bundled bias data is missing; reinstall embtool") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BiasError(f"{path}: cannot read bundled bias data ({exc})") from None
+
+
+def bolukbasi_data() -> dict[str, Any]:
+    """The Bolukbasi et al. (2016) lists as shipped in debiaswe (see data/README.md)."""
+    return _load_json(BOLUKBASI_FILE)
+
+
+def definitional_pairs() -> list[tuple[str, str]]:
+    """The 10 definitional pairs, (female, male) order: woman/man, girl/boy, she/he, ..."""
+    return [(a, b) for a, b in bolukbasi_data()["definitional_pairs"]]
+
+
+def equalize_pairs() -> list[tuple[str, str]]:
+    """The 52 equalize pairs of debiaswe (monastery/convent, spokesman/spokeswoman, ...)."""
+    return [(a, b) for a, b in bolukbasi_data()["equalize_pairs"]]
+
+
+def gender_specific_words(full: bool = True) -> list[str]:
+    """Words gendered by definition: the 1,441-word learned list (or the 218-word seed)."""
+    return list(bolukbasi_data()["gender_specific_full" if full else "gender_specific_seed"])
+
+
+def bolukbasi_professions() -> list[str]:
+    """The bundled 320 professions of Bolukbasi et al. (2016), in file order."""
+    return [p[0] for p in bolukbasi_data()["professions"]]
+
+
+def profession_scores() -> dict[str, tuple[float, float]]:
+    """Profession -> (definitional, stereotypical) gender score: crowd ratings in [-1, 1]."""
+    return {w: (float(d), float(s)) for w, d, s in bolukbasi_data()["professions"]}
+
+
+NEUTRAL_DEFINITIONAL_LIMIT = 0.5
+
+
+def neutral_professions() -> list[str]:
+    """Professions not gendered by definition: |definitional score| < 0.5 and not gender-specific.
+
+    285 of the 320 (drops actress, businessman, waiter, policeman, ...); the default neutral set N
+    of DirectBias.
+    """
+    specific = set(gender_specific_words(True)) | set(gender_specific_words(False))
+    return [
+        w
+        for w, (d, _) in profession_scores().items()
+        if abs(d) < NEUTRAL_DEFINITIONAL_LIMIT and w not in specific
+    ]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Words of a list found in the vectors (with their rows) and the ones that were not."""
+
+    requested: tuple[str, ...]
+    words: tuple[str, ...]
+    rows: tuple[int, ...]
+    missing: tuple[str, ...]
+    folded: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def coverage(self) -> float:
+        return len(self.words) / len(self.requested) if self.requested else 0.0
+
+
+def lookup(store: VectorStore, words: Iterable[str], *, fold_case: bool = True) -> Lookup:
+    """Find ``words`` in ``store`` (lower-case fallback), keeping order and dropping duplicates."""
+    index = store.index
+    requested = tuple(dict.fromkeys(words))
+    found: list[str] = []
+    rows: list[int] = []
+    missing: list[str] = []
+    folded: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for w in requested:
+        row = index.get(w)
+        word = w
+        if row is None and fold_case:
+            row = index.get(w.lower())
+            word = w.lower()
+        if row is None:
+            missing.append(w)
+            continue
+        if word != w:
+            folded.append((w, word))
+        if row in seen:
+            continue
+        seen.add(row)
+        found.append(word)
+        rows.append(row)
+    return Lookup(requested, tuple(found), tuple(rows), tuple(missing), tuple(folded))
+
+
+def unit64(store: VectorStore, rows: Sequence[int]) -> np.ndarray:
+    """Unit-normalised float64 rows (so bias arithmetic does not inherit float32 rounding)."""
+    vecs = store.rows(np.asarray(rows, dtype=np.int64)).astype(np.float64)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.where(norms == 0, 1.0, norms)

@@ -1,0 +1,950 @@
+"""embtool bias: WEAT, bias directions, projections, DirectBias, RIPA, ECT, RND, stereotype analogies.
+
+Every subcommand parses, calls :mod:`embtool.bias`, and renders one Report; notes go to stderr.
+"""
+
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from embtool import bias
+from embtool.bias.direction import BiasDirection, DirectionMethod
+from embtool.bias.weat import EXACT_LIMIT, MAX_MISSING, PERMUTATIONS, Balance, WeatResult
+from embtool.cli.app import app
+from embtool.cli.errors import EmbtoolGroup
+from embtool.cli.inputs import read_queries, read_words
+from embtool.cli.options import ExactCaseOpt, ForceOpt, FormatOpt
+from embtool.cli.output import Format, Report, emit, note, note_folded, warn
+from embtool.cli.vectors import VectorSource, vector_options
+from embtool.errors import BiasError, UnknownWordsError, UsageError
+from embtool.store import VectorStore
+
+bias_app = typer.Typer(
+    name="bias",
+    cls=EmbtoolGroup,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Measure social bias in word vectors: WEAT, bias directions and projections, DirectBias, "
+    "indirect bias, RIPA, ECT, RND, stereotype analogies. Remove it with [bold]embtool debias[/bold]."
+    "\n\nExample: [bold]embtool bias weat career-family[/bold]",
+)
+app.add_typer(bias_app, name="bias")
+
+
+def reflow(doc: str | None) -> str:
+    """Docstring -> help text: Rich markup mode keeps single newlines, so join wrapped lines."""
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def command(name: str, typer_app: typer.Typer = bias_app) -> Callable[[Any], Any]:
+    """Register a command whose help is its reflowed docstring."""
+
+    def register(func: Any) -> Any:
+        return typer_app.command(name, help=reflow(func.__doc__))(func)
+
+    return register
+
+
+# -- shared options ---------------------------------------------------------------------------------
+PairOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pair",
+        "-p",
+        help="A definitional pair as A:B (repeat for several), e.g. --pair she:he --pair woman:man. "
+        "Default: Bolukbasi et al.'s 10 pairs (woman:man, girl:boy, she:he, ...).",
+        show_default=False,
+    ),
+]
+PairsFileOpt = Annotated[
+    Path | None,
+    typer.Option("--pairs-file", help="Definitional pairs from a file: one 'A B' pair per line."),
+]
+MethodOpt = Annotated[
+    DirectionMethod,
+    typer.Option(
+        "--method",
+        help="pca: first principal component of the centred pairs (Bolukbasi et al. 2016); "
+        "pair: the normalised difference of one pair's unit vectors.",
+    ),
+]
+DirectionFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--direction",
+        help="Use a direction saved with 'embtool bias direction --out FILE' instead of pairs.",
+    ),
+]
+ProfessionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--professions",
+        help="Use the 320 professions of Bolukbasi et al. (2016) as the words (bundled).",
+    ),
+]
+NormalizeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--normalize/--raw",
+        help="Unit-normalise word vectors first (--normalize) or use them as they are (--raw).",
+        show_default=False,
+    ),
+]
+
+
+def _split_pair(value: str, where: str) -> tuple[str, str]:
+    for sep in (":", ",", "/"):
+        if sep in value:
+            parts = [p.strip() for p in value.split(sep)]
+            break
+    else:
+        parts = value.split()
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"{where}: expected a pair like she:he, got {value!r}")
+    return parts[0], parts[1]
+
+
+def read_pairs_file(path: Path) -> list[tuple[str, str]]:
+    """Pairs from a file, one 'A B' (or A:B) per line; '#' comments and blank lines skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise BiasError(f"{path}: no such pairs file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BiasError(f"{path}: cannot read pairs ({exc})") from None
+    pairs = []
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            try:
+                pairs.append(_split_pair(line, f"{path} line {n}"))
+            except UsageError as exc:
+                raise BiasError(str(exc)) from None
+    if not pairs:
+        raise BiasError(f"{path}: no pairs in the file (expected one 'A B' pair per line)")
+    return pairs
+
+
+def parse_pairs(values: list[str] | None, path: Path | None) -> list[tuple[str, str]] | None:
+    pairs = [_split_pair(v, "--pair") for v in values or []]
+    if path is not None:
+        pairs += read_pairs_file(path)
+    return pairs or None
+
+
+def get_direction(
+    store: VectorStore,
+    pair: list[str] | None,
+    pairs_file: Path | None,
+    method: DirectionMethod,
+    direction_file: Path | None,
+    exact_case: bool,
+) -> BiasDirection:
+    """The direction asked for on the command line, with notes about what went into it."""
+    pairs = parse_pairs(pair, pairs_file)
+    if direction_file is not None:
+        if pairs:
+            raise UsageError("give either --direction FILE or --pair/--pairs-file, not both")
+        d = bias.load_direction(direction_file)
+        note(f"direction from {direction_file} ({d.method}, {len(d.pairs)} pairs)")
+        return d
+    requested = pairs or (None if method is DirectionMethod.pca else [("she", "he")])
+    d = bias.bias_direction(store, requested, method=method, fold_case=not exact_case)
+    asked = requested or bias.definitional_pairs()
+    used = set(d.pairs)
+    dropped = [(a, b) for a, b in asked if not {(a, b), (a.lower(), b.lower())} & used]
+    if dropped:
+        shown = ", ".join(f"{a}:{b}" for a, b in dropped)
+        warn(f"{len(dropped)} of {len(asked)} pairs not in the vectors, left out: {shown}")
+    if d.method == "pca":
+        r = d.explained_variance_ratio
+        note(
+            f"direction: PCA of {len(d.pairs)} pairs; PC1 explains {r[0]:.1%} of their variance"
+            + (f", PC2 {r[1]:.1%}" if len(r) > 1 else "")
+        )
+        if not d.dominant:
+            warn(
+                "the first principal component does not dominate (PC1 < 2 x PC2): the pairs do "
+                "not agree on one direction; check them or use --method pair"
+            )
+    return d
+
+
+def _words_or_professions(words: list[str] | None, professions: bool, what: str) -> list[str]:
+    if professions:
+        if words:
+            raise UsageError("give either WORDs or --professions, not both")
+        return bias.bolukbasi_professions()
+    if not words and sys.stdin is not None and sys.stdin.isatty():
+        raise UsageError(
+            f"no {what} words given: pass WORDs, pipe them on stdin, or use --professions"
+        )
+    return read_words(words, what=what)[0]
+
+
+def _read_list(path: Path | None, default: list[str]) -> list[str]:
+    if path is None:
+        return default
+    return list(bias.weat.read_word_list(path))
+
+
+def _coverage_note(name: str, requested: int, missing: tuple[str, ...] | list[str]) -> None:
+    if missing:
+        shown = ", ".join(repr(w) for w in list(missing)[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        note(
+            f"{name}: {requested - len(missing)} of {requested} words in the vectors; "
+            f"left out: {shown}{more}"
+        )
+
+
+# -- weat -------------------------------------------------------------------------------------------
+def _set_json(c: Any) -> dict[str, Any]:
+    return {
+        "role": c.role,
+        "name": c.name,
+        "requested": len(c.requested),
+        "used": len(c.words),
+        "coverage": c.coverage,
+        "words": list(c.words),
+        "missing": list(c.missing),
+        "dropped": list(c.dropped),
+    }
+
+
+def weat_report(results: list[WeatResult], exact_limit: int, several: bool) -> Report:
+    records = []
+    for r in results:
+        records.append(
+            {
+                "test": r.test,
+                "targets": [_set_json(c) for c in r.sets[:2]],
+                "attributes": [_set_json(c) for c in r.sets[2:]],
+                "statistic": r.statistic,
+                "effect_size": r.effect_size,
+                "effect_size_ddof": 1,
+                "p_value": r.p_value,
+                "p_method": r.p_method,
+                "permutations": r.permutations,
+                "partitions": r.partitions,
+                "exceed": r.exceed,
+                "exact_limit": exact_limit,
+                "p_holm": r.p_holm if several else None,
+                "seed": r.seed,
+                "balance": r.balance,
+                "balance_note": r.balance_note,
+                "bootstrap": None
+                if r.ci is None
+                else {"resamples": r.bootstrap, "confidence": r.confidence, "ci": list(r.ci)},
+                "associations": r.associations,
+                "original_finding": r.original,
+            }
+        )
+    columns = ["test", "n_x", "n_y", "S", "d", "p", "method", "R"]
+    with_ci = any(r.ci is not None for r in results)
+    if several:
+        columns.append("p_holm")
+    if with_ci:
+        columns += ["ci_low", "ci_high"]
+    rows = []
+    for r in results:
+        row: list[Any] = [
+            r.test,
+            len(r.sets[0].words),
+            len(r.sets[1].words),
+            r.statistic,
+            r.effect_size,
+            r.p_value,
+            r.p_method,
+            r.permutations,
+        ]
+        if several:
+            row.append(r.p_holm)
+        if with_ci:
+            row += [r.ci[0], r.ci[1]] if r.ci else [None, None]
+        rows.append(row)
+    return Report(records, columns, rows, title="WEAT (Caliskan et al. 2017)")
+
+
+def weat_list_report() -> Report:
+    records, rows = [], []
+    for t in bias.bundled_weat_tests():
+        o = t.original or {}
+        records.append(
+            {
+                "test": t.name,
+                "id": t.id,
+                "targets": [{"name": s.name, "words": list(s.words)} for s in t.targets],
+                "attributes": [{"name": s.name, "words": list(s.words)} for s in t.attributes],
+                "original_finding": t.original,
+            }
+        )
+        rows.append(
+            [
+                t.name,
+                t.id,
+                f"{t.targets[0].name} ({len(t.targets[0].words)})",
+                f"{t.targets[1].name} ({len(t.targets[1].words)})",
+                f"{t.attributes[0].name} ({len(t.attributes[0].words)})",
+                f"{t.attributes[1].name} ({len(t.attributes[1].words)})",
+                o.get("d") or None,
+                o.get("p") or None,
+            ]
+        )
+    columns = ["test", "id", "X", "Y", "A", "B", "iat_d", "iat_p"]
+    return Report(records, columns, rows, title="Bundled WEAT tests (Caliskan et al. 2017)")
+
+
+def _weat_notes(r: WeatResult) -> None:
+    parts = []
+    for c in r.sets:
+        part = f"{c.role} {c.name} {len(c.words) + len(c.dropped)}/{len(c.requested)}"
+        if c.missing:
+            shown = ", ".join(repr(w) for w in c.missing[:6])
+            part += f" (missing {shown}{' ...' if len(c.missing) > 6 else ''})"
+        parts.append(part)
+    note(f"{r.test}: coverage " + "; ".join(parts))
+    if "equal size" not in r.balance_note:
+        note(f"{r.test}: {r.balance_note}")
+
+
+@command("weat")
+@vector_options
+def weat_command(
+    tests: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Bundled tests by name or number (see --list), e.g. flowers-insects 6.",
+            show_default=False,
+        ),
+    ] = None,
+    all_tests: Annotated[
+        bool, typer.Option("--all", help="Run all 10 bundled tests (with Holm correction).")
+    ] = False,
+    targets: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            "--targets",
+            help="Custom test: two word-list files X Y (one word per line); needs --attributes.",
+            show_default=False,
+        ),
+    ] = None,
+    attributes: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            "--attributes",
+            help="Custom test: two word-list files A B (one word per line).",
+            show_default=False,
+        ),
+    ] = None,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help='Custom test(s) from JSON: {"name", "X": [...], "Y": [...], "A": [...], "B": [...]} '
+            'or the bundled shape {"targets": [{"name", "words"}, x2], "attributes": [...]}.',
+        ),
+    ] = None,
+    list_tests: Annotated[
+        bool, typer.Option("--list", help="List the bundled tests and their word sets.")
+    ] = False,
+    exact_limit: Annotated[
+        int,
+        typer.Option(
+            "--exact-limit",
+            min=0,
+            help="Enumerate every partition when there are at most this many; else sample.",
+        ),
+    ] = EXACT_LIMIT,
+    permutations: Annotated[
+        int,
+        typer.Option(
+            "--permutations",
+            "-R",
+            min=1,
+            help="Random partitions R when enumeration is too big; p = (k+1)/(R+1).",
+        ),
+    ] = PERMUTATIONS,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", help="Seed of the random partitions, the balancing draw and the bootstrap."
+        ),
+    ] = 0,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--bootstrap",
+            min=0,
+            help="Resamples for a percentile confidence interval of d (target words resampled "
+            "within X and Y); 0 = none.",
+        ),
+    ] = 0,
+    confidence: Annotated[
+        float, typer.Option("--confidence", help="Confidence level of the bootstrap interval.")
+    ] = 0.95,
+    max_missing: Annotated[
+        float,
+        typer.Option(
+            "--max-missing",
+            help="Largest share of a word set that may be missing from the vectors; beyond it "
+            "the test is an error (with --all: skipped with a warning).",
+        ),
+    ] = MAX_MISSING,
+    balance: Annotated[
+        Balance,
+        typer.Option(
+            "--balance",
+            help="Unequal target sets: sample = drop random words (seeded) from the larger set, "
+            "as Caliskan et al. did; keep = permute over unequal partitions.",
+        ),
+    ] = Balance.sample,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Run the Word Embedding Association Test (Caliskan, Bryson & Narayanan 2017).
+
+    Example: [bold]embtool bias weat career-family[/bold]   or   [bold]embtool bias weat --all[/bold]
+
+    s(w) = mean cos(w, A) - mean cos(w, B); statistic S = sum s(X) - sum s(Y); effect size
+    d = (mean s(X) - mean s(Y)) / std s(X u Y) with the sample std (ddof=1, as the paper). The
+    one-sided p is the share of equal-size partitions of X u Y with S_i >= S: all of them when
+    there are at most --exact-limit (the observed one counts, so p >= 1/N), else R random ones,
+    p = (k+1)/(R+1). Unknown words are dropped and listed; a set losing more than --max-missing of
+    its words is an error. Several tests get Holm-corrected p-values (p_holm).
+    """
+    if list_tests:
+        emit(weat_list_report(), fmt)
+        return
+    if (targets is None) != (attributes is None):
+        raise UsageError("a custom test needs both --targets X Y and --attributes A B")
+    chosen = []
+    if all_tests:
+        if tests:
+            raise UsageError("give test names or --all, not both")
+        chosen = bias.bundled_weat_tests()
+    chosen += [bias.get_weat_test(t) for t in tests or []]
+    if targets is not None and attributes is not None:
+        chosen.append(bias.weat_test_from_files(*targets, *attributes))
+    if json_file is not None:
+        chosen += bias.load_weat_tests(json_file)
+    if not chosen:
+        names = ", ".join(t.name for t in bias.bundled_weat_tests())
+        raise UsageError(
+            f"no test given: name one ({names}), use --all, or give --targets/--attributes or --json"
+        )
+    store = source.open()
+    kwargs = dict(
+        exact_limit=exact_limit,
+        permutations=permutations,
+        seed=seed,
+        bootstrap=bootstrap,
+        confidence=confidence,
+        max_missing=max_missing,
+        balance=balance,
+        fold_case=not exact_case,
+    )
+    if len(chosen) == 1:
+        results = [bias.weat(store, chosen[0], **kwargs)]
+    else:
+        batch = bias.weat_many(store, chosen, **kwargs)
+        for name, reason in batch.skipped:
+            warn(f"skipped {name}: {reason}")
+        results = list(batch.results)
+    for r in results:
+        _weat_notes(r)
+    if any(r.p_method == "sampled" for r in results):
+        note(
+            f"sampled p-values: (k+1)/(R+1) from R = {permutations} random partitions, seed {seed}"
+        )
+    if len(results) > 1:
+        note(f"p_holm: Holm correction across the {len(results)} tests run")
+    emit(weat_report(results, exact_limit, len(results) > 1), fmt)
+
+
+# -- direction, project, direct-bias, indirect ---------------------------------------------------------
+def _direction_json(d: BiasDirection) -> dict[str, Any]:
+    return {**d.to_json(), "dominant": d.dominant}
+
+
+@command("direction")
+@vector_options
+def direction_command(
+    pair: PairOpt = None,
+    pairs_file: PairsFileOpt = None,
+    method: MethodOpt = DirectionMethod.pca,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Save the direction as JSON (for --direction FILE)."),
+    ] = None,
+    force: ForceOpt = False,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Compute a bias direction from definitional pairs and print its explained variance.
+
+    Example: [bold]embtool bias direction --out gender.json[/bold]
+
+    PCA (default), as Bolukbasi et al. (2016) / debiaswe doPCA: each word is unit-normalised, each
+    pair's centre is subtracted from both members, and the first principal component of those
+    vectors is the direction, oriented towards the first word of each pair (she side for the
+    bundled pairs). A warning says when PC1 does not dominate. --method pair uses one pair.
+    """
+    store = source.open()
+    d = get_direction(store, pair, pairs_file, method, None, exact_case)
+    if out is not None:
+        bias.save_direction(d, out, overwrite=force)
+        note(f"wrote {out}")
+    ratios = d.explained_variance_ratio
+    cumulative = [sum(ratios[: i + 1]) for i in range(len(ratios))]
+    rows: list[list[Any]] = [[i + 1, r, c] for i, (r, c) in enumerate(zip(ratios, cumulative))]
+    if not rows:
+        rows = [[1, None, None]]
+    record = _direction_json(d)
+    emit(
+        Report(
+            [record],
+            ["component", "explained_variance_ratio", "cumulative"],
+            rows,
+            title=f"Bias direction ({d.method})",
+            single=True,
+        ),
+        fmt,
+    )
+
+
+@command("project")
+@vector_options
+def project_command(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="Words to project; '-' or a pipe reads one word per line."),
+    ] = None,
+    professions: ProfessionsOpt = False,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", "-k", min=1, help="Show only the K words at each end."),
+    ] = None,
+    skip_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unknown", help="Leave out unknown words (always on with --professions)."
+        ),
+    ] = False,
+    pair: PairOpt = None,
+    pairs_file: PairsFileOpt = None,
+    method: MethodOpt = DirectionMethod.pca,
+    direction: DirectionFileOpt = None,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Project words onto the bias direction: cos(w, g), sorted from the first-word (she) side.
+
+    Example: [bold]embtool bias project --professions -k 10[/bold]   (the she-he occupations table)
+    """
+    wanted = _words_or_professions(words, professions, "project")
+    store = source.open()
+    d = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    skip = skip_unknown or professions
+    found = bias.project(store, wanted, d, fold_case=not exact_case, skip_unknown=skip)
+    if skip:
+        got = {w for w, _ in found}
+        missing = [w for w in wanted if w not in got and w.lower() not in got]
+        _coverage_note("professions" if professions else "words", len(set(wanted)), missing)
+    ranked = sorted(found, key=lambda t: -t[1])
+    if top is not None and 2 * top < len(ranked):
+        ranked = ranked[:top] + ranked[-top:]
+    a, b = d.pairs[0] if d.pairs else ("+", "-")
+    records = [{"word": w, "projection": p} for w, p in ranked]
+    rows = [[i + 1, w, p] for i, (w, p) in enumerate(ranked)]
+    emit(
+        Report(
+            records,
+            ["rank", "word", "projection"],
+            rows,
+            title=f"Projection on the {a}-{b} direction",
+        ),
+        fmt,
+    )
+
+
+@command("direct-bias")
+@vector_options
+def direct_bias_command(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Neutral words; default: the 285 bundled professions not gendered by definition.",
+            show_default=False,
+        ),
+    ] = None,
+    c: Annotated[
+        float, typer.Option("--c", "-c", min=0, help="Strictness c of DirectBias_c.")
+    ] = 1.0,
+    pair: PairOpt = None,
+    pairs_file: PairsFileOpt = None,
+    method: MethodOpt = DirectionMethod.pca,
+    direction: DirectionFileOpt = None,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """DirectBias_c = mean over neutral words w of |cos(w, g)|^c (Bolukbasi et al. 2016).
+
+    Example: [bold]embtool bias direct-bias[/bold]   (0 = no word leans to either side)
+
+    Default neutral words: the bundled professions with |definitional score| < 0.5 that are not on
+    the gender-specific list. Unknown words are left out and counted.
+    """
+    store = source.open()
+    g = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    r = bias.direct_bias(store, g, words or None, c=c, fold_case=not exact_case)
+    _coverage_note("neutral words", r.requested, r.missing)
+    record = {
+        "direct_bias": r.value,
+        "c": r.c,
+        "words": list(r.words),
+        "missing": list(r.missing),
+        "coverage": r.coverage,
+        "direction": {k: v for k, v in _direction_json(g).items() if k != "vector"},
+    }
+    rows = [[r.value, r.c, len(r.words), r.requested, r.coverage]]
+    emit(
+        Report(
+            [record],
+            ["direct_bias", "c", "words", "requested", "coverage"],
+            rows,
+            title="DirectBias",
+            single=True,
+        ),
+        fmt,
+    )
+
+
+@command("indirect")
+@vector_options
+def indirect_command(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="W V; '-' or a pipe reads one 'W V' pair per line."),
+    ] = None,
+    pair: PairOpt = None,
+    pairs_file: PairsFileOpt = None,
+    method: MethodOpt = DirectionMethod.pca,
+    direction: DirectionFileOpt = None,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Indirect bias beta(w, v): the share of the similarity of W and V due to the direction g.
+
+    Example: [bold]embtool bias indirect receptionist softball[/bold]
+
+    beta = (w.v - w_perp.v_perp / (|w_perp| |v_perp|)) / w.v on unit vectors, with
+    w_perp = w - (w.g) g (Bolukbasi et al. 2016, section 5).
+    """
+    queries, _ = read_queries(words, arity=2, what="indirect-bias")
+    store = source.open()
+    g = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    results = [bias.indirect_bias(store, w, v, g, fold_case=not exact_case) for w, v in queries]
+    note_folded(
+        [
+            (q, r)
+            for (w, v), res in zip(queries, results)
+            for q, r in ((w, res.word1), (v, res.word2))
+        ]
+    )
+    records = [
+        {
+            "word1": r.word1,
+            "word2": r.word2,
+            "beta": r.beta,
+            "similarity": r.similarity,
+            "similarity_without_direction": r.similarity_without_direction,
+            "projection1": r.projection1,
+            "projection2": r.projection2,
+        }
+        for r in results
+    ]
+    rows = [
+        [r.word1, r.word2, r.beta, r.similarity, r.similarity_without_direction] for r in results
+    ]
+    emit(
+        Report(
+            records,
+            ["word1", "word2", "beta", "similarity", "similarity_without_direction"],
+            rows,
+            title="Indirect bias",
+        ),
+        fmt,
+    )
+
+
+# -- ripa, ect, rnd -------------------------------------------------------------------------------------
+def _group_json(g: Any) -> dict[str, Any]:
+    return {
+        "name": g.name,
+        "requested": g.requested,
+        "words": list(g.words),
+        "missing": list(g.missing),
+        "coverage": g.coverage,
+    }
+
+
+@command("ripa")
+@vector_options
+def ripa_command(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="Words to score; '-' or a pipe reads one word per line."),
+    ] = None,
+    professions: ProfessionsOpt = False,
+    pair: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pair",
+            "-p",
+            help="Relation pair A:B (default she:he); repeat to average over several pairs.",
+            show_default=False,
+        ),
+    ] = None,
+    pairs_file: PairsFileOpt = None,
+    normalize: NormalizeOpt = None,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """RIPA, the Relational Inner Product Association (Ethayarajh, Duvenaud & Hirst 2019).
+
+    Example: [bold]embtool bias ripa nurse engineer --pair she:he[/bold]
+
+    For a pair (x, y), b = (x - y) / ||x - y||, and RIPA(w) = w . b: the inner product with the
+    word's own vector (--raw, the default, as the paper: a word's norm carries how strongly it
+    is associated), or with its unit vector (--normalize). Several pairs: the mean over pairs (and
+    their std), as WEFE does. Positive = closer to the first word of the pair.
+    """
+    wanted = _words_or_professions(words, professions, "RIPA")
+    pairs = parse_pairs(pair, pairs_file) or [("she", "he")]
+    store = source.open()
+    norm = False if normalize is None else normalize
+    r = bias.ripa(store, pairs, wanted, normalize=norm, fold_case=not exact_case)
+    if r.attributes.missing and not professions:
+        missing = list(r.attributes.missing)
+        raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+    _coverage_note("professions", r.attributes.requested, r.attributes.missing)
+    ranked = sorted(r.words, key=lambda s: -s.value)
+    record = {
+        "measure": "ripa",
+        "value": r.value,
+        "pairs": [list(p) for p in pairs],
+        "normalize": norm,
+        "words": [{"word": s.word, "ripa": s.value, "std": s.std} for s in ranked],
+        "missing": list(r.attributes.missing),
+    }
+    rows = [[i + 1, s.word, s.value, s.std] for i, s in enumerate(ranked)]
+    emit(
+        Report(
+            [record], ["rank", "word", "ripa", "std_over_pairs"], rows, title="RIPA", single=True
+        ),
+        fmt,
+    )
+
+
+GroupFileOpt1 = Annotated[
+    Path | None,
+    typer.Option(
+        "--group1",
+        help="First group's words (file, one per line). Default: female "
+        "words of the definitional pairs (woman, girl, she, ...).",
+    ),
+]
+GroupFileOpt2 = Annotated[
+    Path | None,
+    typer.Option("--group2", help="Second group's words (file). Default: the male words."),
+]
+AttributesFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--attributes", help="Words to compare (file). Default: the 285 neutral professions."
+    ),
+]
+PerWordOpt = Annotated[
+    bool, typer.Option("--per-word", help="Print one row per word instead of the summary.")
+]
+
+
+def _groups(group1: Path | None, group2: Path | None, attributes: Path | None):
+    pairs = bias.definitional_pairs()
+    g1 = _read_list(group1, [a for a, _ in pairs])
+    g2 = _read_list(group2, [b for _, b in pairs])
+    attrs = _read_list(attributes, bias.neutral_professions())
+    names = (group1.stem if group1 else "female terms", group2.stem if group2 else "male terms")
+    return g1, g2, attrs, names
+
+
+def _measure_report(r: Any, per_word: bool, label: str, title: str) -> Report:
+    for g in (*r.groups, r.attributes):
+        _coverage_note(g.name, g.requested, g.missing)
+    record = {
+        "measure": r.measure,
+        "value": r.value,
+        **{k: v for k, v in r.extra.items()},
+        "normalize": r.normalize,
+        "groups": [_group_json(g) for g in r.groups],
+        "attributes": _group_json(r.attributes),
+        "words": [{"word": s.word, label: s.value} for s in r.words],
+    }
+    if per_word:
+        ranked = sorted(r.words, key=lambda s: s.value)
+        rows = [[s.word, s.value] for s in ranked]
+        return Report([record], ["word", label], rows, title=title, single=True)
+    columns = [
+        r.measure,
+        *r.extra.keys(),
+        "group1",
+        "group2",
+        "n1",
+        "n2",
+        "n_attributes",
+        "normalize",
+    ]
+    rows = [
+        [
+            r.value,
+            *r.extra.values(),
+            r.groups[0].name,
+            r.groups[1].name,
+            len(r.groups[0].words),
+            len(r.groups[1].words),
+            len(r.attributes.words),
+            r.normalize,
+        ]
+    ]
+    return Report([record], columns, rows, title=title, single=True)
+
+
+@command("ect")
+@vector_options
+def ect_command(
+    group1: GroupFileOpt1 = None,
+    group2: GroupFileOpt2 = None,
+    attributes: AttributesFileOpt = None,
+    normalize: NormalizeOpt = None,
+    per_word: PerWordOpt = False,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """ECT, the Embedding Coherence Test (Dev & Phillips 2019): 1 = no bias, lower = more.
+
+    Example: [bold]embtool bias ect[/bold]   (female vs male terms over the professions)
+
+    With m1, m2 the mean vectors of the two groups, ECT is the Spearman correlation, over the
+    attribute words a, of cos(m1, a) and cos(m2, a). --normalize (default) averages unit vectors;
+    --raw averages the vectors as they are (WEFE's default). --per-word prints
+    cos(m1, a) - cos(m2, a) for each word.
+    """
+    g1, g2, attrs, names = _groups(group1, group2, attributes)
+    store = source.open()
+    norm = True if normalize is None else normalize
+    r = bias.ect(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
+    emit(_measure_report(r, per_word, "cos_difference", "Embedding Coherence Test"), fmt)
+
+
+@command("rnd")
+@vector_options
+def rnd_command(
+    group1: GroupFileOpt1 = None,
+    group2: GroupFileOpt2 = None,
+    attributes: AttributesFileOpt = None,
+    normalize: NormalizeOpt = None,
+    per_word: PerWordOpt = False,
+    exact_case: ExactCaseOpt = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """RND, the Relative Norm Distance (Garg, Schiebinger, Jurafsky & Zou 2018).
+
+    Example: [bold]embtool bias rnd[/bold]   (negative = professions closer to the female terms)
+
+    With v1, v2 the mean vectors of the two groups, RND = sum over attribute words a of
+    ||a - v1|| - ||a - v2||: negative when the words sit closer to group 1. Garg et al. sum (rnd);
+    WEFE reports the mean (mean). --normalize (default, as Garg et al.) uses unit vectors; --raw the
+    vectors as they are.
+    """
+    g1, g2, attrs, names = _groups(group1, group2, attributes)
+    store = source.open()
+    norm = True if normalize is None else normalize
+    r = bias.rnd(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
+    emit(_measure_report(r, per_word, "distance_difference", "Relative Norm Distance"), fmt)
+
+
+# -- analogies ------------------------------------------------------------------------------------------
+@command("analogies")
+@vector_options
+def analogies_command(
+    a: Annotated[str, typer.Argument(help="First seed word, e.g. she.")],
+    b: Annotated[str, typer.Argument(help="Second seed word, e.g. he.")],
+    k: Annotated[int, typer.Option("-k", "--top-k", min=1, help="Number of pairs.")] = 100,
+    delta: Annotated[
+        float,
+        typer.Option(
+            "--delta", help="Largest distance ||x - y|| of unit vectors (1 = cos >= 0.5)."
+        ),
+    ] = 1.0,
+    restrict: Annotated[
+        int,
+        typer.Option("--restrict", min=2, help="Search the N most frequent words (first N rows)."),
+    ] = 10_000,
+    all_tokens: Annotated[
+        bool,
+        typer.Option(
+            "--all-tokens", help="Also pair numbers and punctuation (skipped by default)."
+        ),
+    ] = False,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Generate analogies x : y :: A : B, as Bolukbasi et al. (2016) found she : he stereotypes.
+
+    Example: [bold]embtool bias analogies she he -k 20[/bold]   (e.g. homemaker : computer_programmer)
+
+    Every pair of words (x, y) among the --restrict most frequent with ||x - y|| <= --delta (unit
+    vectors) is scored by cos(A - B, x - y); pairs are taken best first, each word at most once on
+    each side. Some pairs are definitional (queen : king), some are stereotypes: judging which is
+    which is up to you.
+    """
+    store = source.open()
+    r = bias.stereotype_analogies(
+        store, a, b, delta=delta, restrict=restrict, top=k, words_only=not all_tokens
+    )
+    note(f"searched {r.candidates} words; {r.close_pairs} pairs within distance {delta:g}")
+    records = [{"x": p.x, "y": p.y, "score": p.score, "distance": p.distance} for p in r.pairs]
+    rows = [[i + 1, p.x, p.y, p.score, p.distance] for i, p in enumerate(r.pairs)]
+    emit(
+        Report(
+            records,
+            ["rank", "x", "y", "score", "distance"],
+            rows,
+            title=f"x : y :: {r.seed[0]} : {r.seed[1]}",
+        ),
+        fmt,
+    )

@@ -1,0 +1,102 @@
+"""embtool info: what a vector file or store holds and how it was made."""
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from embtool.cli.app import app
+from embtool.cli.input_options import input_options
+from embtool.cli.options import FormatOpt
+from embtool.cli.output import Format, Report, emit
+from embtool.cli.progress import byte_progress
+from embtool.cli.vectors import VectorSource
+from embtool.inspection import VectorInfo, inspect_vectors
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def info_rows(info: VectorInfo) -> list[list[Any]]:
+    """The report as (field, value) rows for a table or TSV."""
+    c, n = info.case, info.norms
+    rows: list[list[Any]] = [
+        ["path", info.path],
+        ["format", info.format_label],
+        ["compression", info.compression or "none"],
+        ["file bytes", info.file_bytes],
+        ["words", info.words],
+        ["dims", info.dim],
+        ["dtype", info.dtype],
+        ["header", " ".join(map(str, info.header)) if info.header else "none"],
+        ["counts known", "yes" if info.counts_known else "no"],
+        ["undecodable", info.undecodable_total],
+        ["duplicates", info.duplicates_total],
+        ["case lower", c.lower],
+        ["case title", c.title],
+        ["case upper", c.upper],
+        ["case mixed", c.mixed],
+        ["case uncased", c.uncased],
+        ["words with a case twin", c.with_twin],
+        ["norm min", n.min],
+        ["norm mean", n.mean],
+        ["norm median", n.median],
+        ["norm max", n.max],
+        ["zero vectors", n.zero],
+    ]
+    if info.limit is not None:
+        rows.insert(5, ["limit", info.limit])
+    for u in info.undecodable[:5]:
+        rows.append(["undecodable at", f"line {u['line']}, byte offset {u['offset']}"])
+    for d in info.duplicates[:5]:
+        rows.append(["duplicate", f"{d['word']!r} on line {d['line']}"])
+    for group in c.examples[:3]:
+        rows.append(["case twins", " ".join(group)])
+    for h in info.history:
+        rows.append(["history", _short(h)])
+    if info.training:
+        rows.append(["training", _short(info.training)])
+    return rows
+
+
+@app.command("info")
+@input_options("path")
+def info_command(
+    path: Annotated[
+        str,
+        typer.Argument(
+            metavar="PATH",
+            help="A store, a word2vec/GloVe/fastText file (.gz/.bz2/.xz fine), a projector "
+            "directory, or the name of a downloaded set.",
+            show_default=False,
+        ),
+    ],
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    """Describe vectors: format, size, encoding problems, duplicate words, case, norms, origin.
+
+    Example: [bold]embtool info glove.6B.50d.txt[/bold]
+    Reads leniently: duplicate words and bytes that do not decode are counted and located
+    instead of stopping the read (line numbers; byte offsets count from the start of the
+    uncompressed content).
+    """
+    resolved = source.resolve_path()
+    with byte_progress(f"reading {resolved.name}") as progress:
+        info = inspect_vectors(
+            resolved,
+            format=source.format,
+            limit=source.limit,
+            encoding=source.encoding,
+            unicode_errors=source.unicode_errors,
+            allow_pickle=source.allow_pickle,
+            progress=progress,
+        )
+    emit(
+        Report([info.to_dict()], ["field", "value"], info_rows(info), title=info.path, single=True),
+        fmt,
+    )

@@ -1,0 +1,119 @@
+"""Training configurations: frozen dataclasses holding every hyper-parameter and the seed.
+
+:class:`TrainConfig` holds what every method shares (vocabulary, window, size, epochs, seed,
+threads); each method adds its own fields in a subclass (:class:`Word2VecConfig`). ``as_dict()`` is
+what a store's ``meta.json`` records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from embtool.errors import UsageError
+
+
+class Method(str, Enum):
+    """Training methods ``embtool train --method`` offers."""
+
+    cbow = "cbow"
+    skipgram = "skipgram"
+
+    @property
+    def label(self) -> str:
+        return {"cbow": "Word2Vec CBOW", "skipgram": "Word2Vec skip-gram"}.get(
+            self.value, self.value
+        )
+
+
+def default_workers() -> int:
+    """Worker threads by default: the CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Options every training method shares.
+
+    ``max_vocab`` keeps at most that many of the most frequent words (None: no cap).
+    ``deterministic`` forces one worker so that two runs give byte-identical vectors.
+    """
+
+    method: Method
+    dim: int = 100
+    window: int = 5
+    min_count: int = 5
+    max_vocab: int | None = None
+    epochs: int = 5
+    seed: int = 1
+    workers: int = dataclasses.field(default_factory=default_workers)
+    deterministic: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", Method(self.method))
+        if self.deterministic and self.workers != 1:
+            object.__setattr__(self, "workers", 1)
+        self.validate()
+
+    def validate(self) -> None:
+        """Raises: UsageError naming the first option out of range."""
+        checks = [
+            ("--dim", self.dim >= 1, "at least 1"),
+            ("--window", self.window >= 1, "at least 1"),
+            ("--min-count", self.min_count >= 1, "at least 1"),
+            ("--max-vocab", self.max_vocab is None or self.max_vocab >= 1, "at least 1"),
+            ("--epochs", self.epochs >= 1, "at least 1"),
+            ("--workers", self.workers >= 1, "at least 1"),
+            ("--seed", 0 <= self.seed < 2**32, "between 0 and 2**32 - 1"),
+        ]
+        for name, ok, need in checks:
+            if not ok:
+                raise UsageError(f"{name} must be {need}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready (the method by name)."""
+        out = dataclasses.asdict(self)
+        out["method"] = self.method.value
+        return out
+
+
+@dataclass(frozen=True)
+class Word2VecConfig(TrainConfig):
+    """Word2Vec (CBOW or skip-gram) through gensim; defaults are gensim's.
+
+    ``negative`` noise words per positive (0 turns negative sampling off, then ``hs`` is needed);
+    ``hs`` hierarchical softmax; ``ns_exponent`` shapes the noise distribution; ``sample`` is the
+    down-sampling threshold for frequent words; ``alpha`` decays linearly to ``min_alpha``.
+    """
+
+    negative: int = 5
+    hs: bool = False
+    ns_exponent: float = 0.75
+    sample: float = 1e-3
+    alpha: float = 0.025
+    min_alpha: float = 0.0001
+    cbow_mean: bool = True
+
+    def validate(self) -> None:
+        super().validate()
+        if self.method not in (Method.cbow, Method.skipgram):
+            raise UsageError(f"Word2Vec trains cbow or skipgram, not {self.method.value}")
+        if self.negative < 0:
+            raise UsageError("--negative must be 0 (off) or more")
+        if self.negative == 0 and not self.hs:
+            raise UsageError(
+                "--negative 0 turns negative sampling off: pass --hs to use "
+                "hierarchical softmax instead"
+            )
+        if self.sample < 0:
+            raise UsageError("--sample must be 0 (off) or more")
+        if not self.alpha > 0:
+            raise UsageError("--alpha must be greater than 0")
+        if not 0 <= self.min_alpha <= self.alpha:
+            raise UsageError("--min-alpha must be between 0 and --alpha")

@@ -1,0 +1,261 @@
+"""The `embtool train` contract: output, errors, exit codes, atomic output, Ctrl-C, determinism."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from embtool.cli import app
+from embtool.vector_io import load_vectors
+from tests.helpers import REPO_ROOT, run_embtool
+from tests.test_training import synthetic_lines
+
+runner = CliRunner()
+SAMPLE = REPO_ROOT / "data" / "corpora"
+FAST = ["--dim", "8", "--epochs", "1", "--min-count", "2", "--workers", "1"]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    p = tmp_path / "corpus.txt"
+    p.write_text("\n".join(synthetic_lines()) + "\n")
+    return p
+
+
+def invoke(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_train_writes_store_and_prints_summary(corpus, tmp_path):
+    out = tmp_path / "vec"
+    result = invoke(
+        "train", str(corpus), "--method", "skipgram", "--out", str(out), *FAST, "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["out"] == str(out) and record["method"] == "skipgram"
+    assert record["dim"] == 8 and record["epochs"] == 1
+    assert record["corpus_tokens"] == sum(len(x.split()) for x in synthetic_lines())
+    store = load_vectors(out)
+    assert len(store) == record["vocabulary_size"] and store.counts is not None
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["training"]["hyperparameters"]["method"] == "skipgram"
+    assert meta["dtype"] == "float32"
+    assert "note: trained" in result.stderr
+
+
+def test_tsv_summary_has_header(corpus, tmp_path):
+    result = invoke("train", str(corpus), "-o", str(tmp_path / "v"), *FAST, "-f", "tsv")
+    assert result.exit_code == 0, result.stderr
+    header, row = result.stdout.strip().split("\n")
+    assert header.split("\t")[:3] == ["out", "method", "vocabulary_size"]
+    assert row.split("\t")[1] == "cbow"
+
+
+def test_default_out_is_vectors_method(corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("train", str(corpus), "-m", "cbow", *FAST, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "vectors" / "cbow" / "vectors.npy").is_file()
+
+
+def test_existing_output_needs_force(corpus, tmp_path):
+    out = tmp_path / "v"
+    assert invoke("train", str(corpus), "-o", str(out), *FAST).exit_code == 0
+    before = (out / "vectors.npy").read_bytes()
+    result = invoke("train", str(corpus), "-o", str(out), *FAST, "--seed", "2")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {out} already exists (pass --force to replace it)"
+    assert (out / "vectors.npy").read_bytes() == before
+    result = invoke("train", str(corpus), "-o", str(out), *FAST, "--seed", "2", "--force")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "vectors.npy").read_bytes() != before
+
+
+def test_float16_output(corpus, tmp_path):
+    out = tmp_path / "v16"
+    result = invoke("train", str(corpus), "-o", str(out), *FAST, "--dtype", "float16")
+    assert result.exit_code == 0, result.stderr
+    assert load_vectors(out).dtype == np.float16
+
+
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (["missing.txt"], 1, "error: missing.txt: no such file or directory"),
+        (["{corpus}", "--min-count", "100000"], 1, "error: no word occurs at least 100000 times"),
+        (["{corpus}", "--negative", "0"], 2, "error: --negative 0 turns negative sampling off"),
+        (["{corpus}", "--encoding", "nope"], 1, "error: unknown encoding 'nope'"),
+        (["{empty}"], 1, "error: corpus is empty: no tokens in"),
+    ],
+)
+def test_errors_are_one_line_and_write_nothing(corpus, tmp_path, args, code, message):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("...\n")
+    out = tmp_path / "never"
+    args = [a.format(corpus=corpus, empty=empty) for a in args]
+    result = invoke("train", *args, "-o", str(out), "--dim", "4", "--epochs", "1")
+    assert result.exit_code == code, result.stderr
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert not out.exists()
+
+
+def test_usage_errors_from_typer(corpus):
+    result = invoke("train", str(corpus), "--method", "word2vec")
+    assert result.exit_code == 2
+    assert "'word2vec' is not one of" in " ".join(result.stderr.split())
+
+
+def test_help_has_example():
+    result = invoke("train", "--help")
+    assert result.exit_code == 0
+    assert "Example: embtool train corpus.txt --method skipgram" in " ".join(result.stdout.split())
+
+
+def test_mixed_chinese_english_char_tokenizer(tmp_path):
+    p = tmp_path / "zh.txt"
+    p.write_text(
+        "我爱北京 I love Beijing\n北京是首都 Beijing is the capital\n" * 20, encoding="utf-8"
+    )
+    out = tmp_path / "zh"
+    result = invoke(
+        "train",
+        str(p),
+        "-t",
+        "char",
+        "-o",
+        str(out),
+        "--min-count",
+        "1",
+        "--dim",
+        "4",
+        "--epochs",
+        "1",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    words = load_vectors(out).words
+    assert set(words) == {
+        "我",
+        "爱",
+        "北",
+        "京",
+        "i",
+        "love",
+        "beijing",
+        "是",
+        "首",
+        "都",
+        "is",
+        "the",
+        "capital",
+    }
+
+
+def test_stdin_corpus(tmp_path):
+    out = tmp_path / "s"
+    text = "\n".join(synthetic_lines()) + "\n"
+    result = invoke("train", "-", "-o", str(out), *FAST, "-f", "json", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["corpus_tokens"] == len(text.split())
+
+
+def test_default_sample_corpus(tmp_path):
+    assert sorted(p.name for p in SAMPLE.iterdir()) == ["stdlib_sotu.txt.gz"]
+    out = tmp_path / "d"
+    result = run_embtool("train", "-o", str(out), "--dim", "10", "--epochs", "1", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert "training on the shipped sample corpus" in result.stderr
+    assert json.loads(result.stdout)["corpus_tokens"] == 1_813_085
+
+
+def test_deterministic_runs_byte_identical_subprocess(corpus, tmp_path):
+    outs = []
+    for name, hash_seed in (("a", "1"), ("b", "2")):
+        out = tmp_path / name
+        result = run_embtool(
+            "train",
+            str(corpus),
+            "-o",
+            str(out),
+            "--deterministic",
+            "-m",
+            "skipgram",
+            "--dim",
+            "8",
+            "--epochs",
+            "2",
+            "-f",
+            "json",
+            env={"PYTHONHASHSEED": hash_seed},
+        )
+        assert result.returncode == 0, result.stderr
+        outs.append(out)
+    assert (outs[0] / "vectors.npy").read_bytes() == (outs[1] / "vectors.npy").read_bytes()
+    assert (outs[0] / "vocab.txt").read_bytes() == (outs[1] / "vocab.txt").read_bytes()
+    meta = json.loads((outs[0] / "meta.json").read_text())
+    assert meta["training"]["command"].startswith(f"embtool train {corpus} -o ")
+    assert meta["training"]["hyperparameters"]["workers"] == 1
+
+
+def test_ctrl_c_leaves_no_store_and_no_temp_file(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text(("\n".join(synthetic_lines(2000)) + "\n") * 10)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "never"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "embtool",
+            "train",
+            str(big),
+            "-o",
+            str(out),
+            "-m",
+            "skipgram",
+            "--dim",
+            "50",
+            "--epochs",
+            "50",
+            "--min-count",
+            "1",
+            "--tmp-dir",
+            str(tmp),
+            "-v",
+        ],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stderr.readline()  # "note: read ... MB of text": training has begun
+    assert line.startswith("note: read"), line
+    assert len(list(tmp.iterdir())) == 1  # the tokenized copy
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert not out.exists()
+    assert list(tmp.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".never")] == []
+
+
+def test_trained_store_answers_queries(corpus, tmp_path):
+    out = tmp_path / "q"
+    assert invoke("train", str(corpus), "-o", str(out), *FAST).exit_code == 0
+    result = run_embtool("neighbors", "w1", "--vectors", str(out), "-k", "3", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)[0]["neighbors"]) == 3
