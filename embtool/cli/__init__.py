@@ -1,5 +1,6 @@
 """embtool's command-line interface: one Typer app, one module per command."""
 
+from embtool.cli import (  # noqa: F401 - importing a command module registers it
     analogy,
     bias,
     convert,
@@ -9,9 +10,8 @@
     neighbors,
     odd_one_out,
     similarity,
+    train,
 )
-from embtool.cli import (  # noqa: F401 - registers commands
-from embtool.cli import analogy, neighbors, odd_one_out, similarity, train  # noqa: F401 - registers commands
 from embtool.cli.app import app
 
 
