@@ -12,7 +12,7 @@ policies), :mod:`.analogy` (batched analogy accuracy), :mod:`.pairs` (similarity
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +65,7 @@ class StoreEvaluation:
         """Benchmark name -> headline score (total accuracy, or Spearman's rho)."""
         return {r.benchmark: r.score for r in self.results}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Result]:
         return iter(self.results)
 
     def __len__(self) -> int:
