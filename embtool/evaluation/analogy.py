@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,14 +154,15 @@ def _solve_in_chunks(
             progress(done)
         return done
 
+    from threadpoolctl import threadpool_limits
+
     done = 0
-    if workers == 1 or len(starts) == 1:
-        for start in starts:
-            done = keep(*solve(start), done)
+    if workers == 1 or len(starts) == 1:  # one batch at a time: BLAS gets the threads
+        with threadpool_limits(limits=threads, user_api="blas") if threads else nullcontext():
+            for start in starts:
+                done = keep(*solve(start), done)
         return out
     from concurrent.futures import ThreadPoolExecutor, as_completed
-
-    from threadpoolctl import threadpool_limits
 
     store.norms  # noqa: B018 - computed once here rather than racing in every worker
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
