@@ -599,8 +599,13 @@ def _read_binary(
     return VectorStore(collector.words, collector.matrix(), path=path)
 
 
-def _vocab_lines(vocab_path: Path) -> tuple[list[str], bool]:
-    """The lines of a store's vocab.txt and whether any carries a count column."""
+def _read_vocab(
+    vocab_path: Path, limit: int | None
+) -> tuple[list[str], int, Callable[[], np.ndarray] | None]:
+    """Words (the first ``limit``), the total line count, and a deferred parser of the counts.
+
+    The common ``word<TAB>count`` layout is split in one C-level pass; counts stay strings until used.
+    """
     try:
         text = vocab_path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -615,18 +620,37 @@ def _vocab_lines(vocab_path: Path) -> tuple[list[str], bool]:
         raise VectorFileError(vocab_path, f"cannot read: {exc.strerror or exc}") from None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines, "\t" in text
+    if text.endswith("\n"):
+        text = text[:-1]
+    n_lines = text.count("\n") + 1 if text else 0
+    keep = n_lines if limit is None else min(limit, n_lines)
+    tabs = text.count("\t")
+    if tabs == 0:
+        words = text.split("\n") if text else []
+        del words[keep:]
+        return words, n_lines, None
+    if tabs == n_lines:  # every line is word<TAB>count
+        fields = text.replace("\n", "\t").split("\t")
+        if len(fields) == 2 * n_lines:
+            raw = fields[1 : 2 * keep : 2]
+
+            def fast_counts() -> np.ndarray:
+                try:
+                    return np.array(raw, dtype=np.int64)
+                except (ValueError, OverflowError):
+                    return _parse_counts([f"_\t{c}" for c in raw], vocab_path)
+
+            return fields[0 : 2 * keep : 2], n_lines, fast_counts
+    lines = text.split("\n")[:keep]
+    return (
+        [line.partition("\t")[0] for line in lines],
+        n_lines,
+        (lambda: _parse_counts(lines, vocab_path)),
+    )
 
 
 def _parse_counts(lines: list[str], vocab_path: Path) -> np.ndarray:
     """The second, tab-separated column of vocab.txt lines (0 where a line has none)."""
-    joined = "\t".join(lines)
-    if joined.count("\t") == 2 * len(lines) - 1:  # every line is exactly "word<TAB>count"
-        with contextlib.suppress(ValueError, OverflowError):
-            return np.array(joined.split("\t")[1::2], dtype=np.int64)
     counts = np.zeros(len(lines), dtype=np.int64)
     for i, line in enumerate(lines):
         _, tab, rest = line.partition("\t")
@@ -691,17 +715,15 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
     vocab_path = path / "vocab.txt"
     npy_path = path / "vectors.npy"
     vectors = _open_npy(npy_path, mmap=mmap)
-    lines, has_counts = _vocab_lines(vocab_path)
-    if len(lines) != vectors.shape[0]:
+    words, n_lines, counts = _read_vocab(vocab_path, limit)
+    if n_lines != vectors.shape[0]:
         raise VectorFileError(
             path,
-            f"corrupt store: vocab.txt has {_words(len(lines))} but vectors.npy has "
+            f"corrupt store: vocab.txt has {_words(n_lines)} but vectors.npy has "
             f"{vectors.shape[0]:,} rows",
         )
-    if limit is not None and limit < len(lines):
-        lines = lines[:limit]
-        vectors = vectors[:limit]
-    words = [line.partition("\t")[0] for line in lines] if has_counts else lines
+    if len(words) < vectors.shape[0]:
+        vectors = vectors[: len(words)]
     meta: dict[str, Any] = {}
     meta_path = path / "meta.json"
     if meta_path.exists():
@@ -711,10 +733,7 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
             raise VectorFileError(meta_path, f"not valid JSON ({exc})") from None
         if not isinstance(meta, dict):
             raise VectorFileError(meta_path, "not a JSON object")
-    store = VectorStore(words, vectors, meta=meta, path=path)
-    if has_counts:
-        store.set_counts_loader(lambda: _parse_counts(lines, vocab_path))
-    return store
+    return VectorStore(words, vectors, counts=counts, meta=meta, path=path)
 
 
 def _read_projector(path: Path, *, limit: int | None) -> VectorStore:

@@ -4,11 +4,13 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     analogy,
     bias,
     convert,
+    debias,
     download,
     evaluate,
     info,
     neighbors,
     odd_one_out,
+    plot,
     similarity,
     train,
 )
