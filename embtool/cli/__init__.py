@@ -5,11 +5,13 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     bias,
     convert,
     cooccur,
+    debias,
     download,
     evaluate,
     info,
     neighbors,
     odd_one_out,
+    plot,
     similarity,
     train,
 )
