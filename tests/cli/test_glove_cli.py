@@ -168,6 +168,10 @@ def test_classroom_example_from_the_readme(classroom, tmp_path):
     assert result.exit_code == 0, result.stderr
     answers = {r["query"]: r["neighbors"][0]["word"] for r in json.loads(result.stdout)}
     assert answers == {"deep": "machine", "machine": "deep"}
+    png = tmp_path / "classroom.png"
+    result = invoke("plot", "--top", "7", "--vectors", str(out), "-o", str(png))
+    assert result.exit_code == 0, result.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")
 
 
 def test_rejected_like_word2vec(classroom, tmp_path):
