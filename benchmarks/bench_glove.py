@@ -288,6 +288,7 @@ def bench_epoch(args: argparse.Namespace) -> None:
             nnz = cooc.nnz
             line = f"{tokens:>10,} tokens {nnz:>11,} nonzeros:"
             cfg = GloveConfig(dim=args.dim, epochs=args.epochs, x_max=10.0, seed=1)
+            ours: dict[int, tuple[float, float]] = {}
             for workers in args.workers:
                 r = train_glove(cooc, GloveConfig(**{**cfg.__dict__, "workers": workers}))
                 cpu = sum(e.cpu_seconds for e in r.epochs) / len(r.epochs)
@@ -295,8 +296,7 @@ def bench_epoch(args: argparse.Namespace) -> None:
                 line += (
                     f" ours/{workers}w cpu {1e6 * cpu / nnz:.3f}us wall {1e6 * wall / nnz:.3f}us;"
                 )
-                if workers == args.workers[0]:
-                    ours_cpu, ours_wall = cpu, wall
+                ours[workers] = (cpu, wall)
             if ref is not None:
                 binf, vocabf = shuffled_bin(cooc, work)
                 for threads in args.threads:
@@ -327,6 +327,8 @@ def bench_epoch(args: argparse.Namespace) -> None:
                     )
                     cpu = (c2 - c1) / args.epochs
                     wall = (w2 - w1) / args.epochs
+                    # compare like with like: ours with as many workers as the reference's threads
+                    ours_cpu, ours_wall = ours.get(threads, ours[args.workers[0]])
                     line += (
                         f" ref/{threads}t cpu {1e6 * cpu / nnz:.3f}us wall {1e6 * wall / nnz:.3f}us"
                         f" (ours/ref cpu {ours_cpu / cpu:.2f}, wall {ours_wall / wall:.2f});"
