@@ -762,6 +762,7 @@ def save_cooccurrence(cooc: Cooccurrence, path: str | Path, *, overwrite: bool =
                 ("data", cooc.data),
             ):
                 _write_npy_member(zf, f"{name}.npy", arr)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a new file's mode
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -772,6 +773,12 @@ def save_cooccurrence(cooc: Cooccurrence, path: str | Path, *, overwrite: bool =
             tmp.unlink()
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_npy_member(

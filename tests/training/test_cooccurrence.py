@@ -294,6 +294,7 @@ def test_save_load_roundtrip(classroom_file):
     meta = read_cooccurrence_meta(path)
     assert meta["window"] == 2 and meta["symmetric"] is True and meta["min_count"] == 1
     assert meta["nnz"] == 26 and meta["stored_nnz"] == 13 and meta["corpus"] == ["toy.txt"]
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_current_umask()
     # it is a plain npz: numpy reads the arrays without pickles
     with np.load(path, allow_pickle=False) as npz:
         assert npz["indptr"].tolist() == cooc.indptr.tolist()
@@ -304,6 +305,14 @@ def test_save_refuses_to_overwrite(classroom_file):
     with pytest.raises(OutputError, match="already exists"):
         save_cooccurrence(cooc, path)
     save_cooccurrence(cooc, path, overwrite=True)
+
+
+def _current_umask():
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def rewrite(path, replace):
