@@ -888,6 +888,18 @@ def _check_words_writable(store: VectorStore, forbidden: str, what: str) -> None
             )
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path, *, directory: bool = False) -> None:
+    """Give a temporary file (created 0600) or directory (0700) the mode a new one gets."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def _atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary sibling of ``path``; on success rename it into place, else remove it."""
@@ -903,6 +915,7 @@ def _atomic_file(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _usual_mode(tmp_path)
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -929,6 +942,7 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         yield tmp
+        _usual_mode(tmp, directory=True)
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
             os.replace(path, old / "x")

@@ -3,6 +3,8 @@
 import bz2
 import gzip
 import lzma
+import os
+import stat
 import tempfile
 import tracemalloc
 from pathlib import Path
@@ -304,6 +306,25 @@ def test_interrupted_write_leaves_nothing(tmp_path: Path, toy_store: VectorStore
         with pytest.raises(KeyboardInterrupt):
             save_vectors(toy_store, tmp_path / name, fmt)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("store", "s"), ("word2vec", "v.txt"), ("word2vec-binary", "v.bin.gz"), ("projector", "p")],
+)
+def test_written_files_get_the_usual_permissions(
+    tmp_path: Path, toy_store: VectorStore, fmt: str, name: str
+):
+    # Temporary files and directories are created 0600/0700; the renamed result must not keep
+    # that, or a store written for a class or a web server is unreadable to everyone else.
+    old = os.umask(0o022)
+    try:
+        path = save_vectors(toy_store, tmp_path / name, fmt)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644)
+    for child in path.iterdir() if path.is_dir() else []:
+        assert stat.S_IMODE(child.stat().st_mode) == 0o644, child.name
 
 
 # -- parity with gensim -------------------------------------------------------------------------
