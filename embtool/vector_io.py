@@ -19,6 +19,7 @@ import io
 import json
 import lzma
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -193,7 +194,7 @@ def sniff_format(path: str | Path) -> VectorFormat:
         )
     if head[:1] == b"\x80" or head.startswith(b"PK\x03\x04"):
         return VectorFormat.gensim
-    first, _, rest = head.partition(b"\n")
+    first, _, rest = head.removeprefix(_UTF8_BOM).partition(b"\n")
     header = _parse_header(first)
     if header is None:
         return VectorFormat.glove
@@ -226,6 +227,24 @@ def _looks_like_text(line: bytes) -> bool:
     return True
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _encoding_hint(raw: bytes, encoding: str) -> str:
+    """The --encoding to suggest for a line that did not decode: GBK for Chinese, else latin-1."""
+    if codecs.lookup(encoding).name != "gb18030":
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            text = ""
+        # GB2312 characters are two bytes >= 0xA1; a latin-1 letter is one byte among ASCII.
+        runs = re.findall(rb"[\x80-\xff]+", raw)
+        if any("\u4e00" <= c <= "\u9fff" for c in text) and all(len(r) % 2 == 0 for r in runs):
+            return "--encoding gb18030 (the bytes read as Chinese GBK)"
+    return "--encoding (e.g. latin-1)"
+
+
 def _decode(
     raw: bytes,
     path: Path,
@@ -242,7 +261,7 @@ def _decode(
             raise VectorFileError(
                 path,
                 f"cannot decode bytes as {encoding} at byte offset {offset + exc.start} "
-                f"({raw[exc.start : exc.start + 4]!r}); pass --encoding (e.g. latin-1) or "
+                f"({raw[exc.start : exc.start + 4]!r}); pass {_encoding_hint(raw, encoding)} or "
                 "--unicode-errors replace|ignore",
                 line=line_no,
             ) from None
@@ -428,6 +447,15 @@ def _read_text(
             start_offset = offset
             offset += len(raw)
             if line_no == 1:
+                if raw.startswith(_UTF16_BOMS):
+                    raise VectorFileError(
+                        path,
+                        "the file is UTF-16 text; save it as UTF-8 "
+                        "(e.g. iconv -f utf-16 -t utf-8 IN > OUT) and read that",
+                    )
+                if raw.startswith(_UTF8_BOM):  # as Windows Notepad writes UTF-8
+                    raw = raw[len(_UTF8_BOM) :]
+                    start_offset += len(_UTF8_BOM)
                 header = _parse_header(raw) if has_header is not False else None
                 if has_header and header is None:
                     raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
