@@ -231,17 +231,21 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def looks_like_gbk(raw: bytes) -> bool:
+    """Do these undecodable bytes read as Chinese GBK (rather than, say, latin-1 letters)?"""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    # GB2312 characters are two bytes >= 0xA1; a latin-1 letter is one byte among ASCII.
+    runs = re.findall(rb"[\x80-\xff]+", raw)
+    return any("\u4e00" <= c <= "\u9fff" for c in text) and all(len(r) % 2 == 0 for r in runs)
+
+
 def _encoding_hint(raw: bytes, encoding: str) -> str:
     """The --encoding to suggest for a line that did not decode: GBK for Chinese, else latin-1."""
-    if codecs.lookup(encoding).name != "gb18030":
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            text = ""
-        # GB2312 characters are two bytes >= 0xA1; a latin-1 letter is one byte among ASCII.
-        runs = re.findall(rb"[\x80-\xff]+", raw)
-        if any("\u4e00" <= c <= "\u9fff" for c in text) and all(len(r) % 2 == 0 for r in runs):
-            return "--encoding gb18030 (the bytes read as Chinese GBK)"
+    if codecs.lookup(encoding).name != "gb18030" and looks_like_gbk(raw):
+        return "--encoding gb18030 (the bytes read as Chinese GBK)"
     return "--encoding (e.g. latin-1)"
 
 

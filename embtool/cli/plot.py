@@ -27,7 +27,7 @@ from embtool.cli.bias import (
     _split_pair,
     get_direction,
 )
-from embtool.cli.inputs import wants_stdin
+from embtool.cli.inputs import read_stdin, wants_stdin
 from embtool.cli.options import ExactCaseOpt
 from embtool.cli.output import Format, Report, emit, err, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
@@ -193,7 +193,7 @@ def _words_in(text: str) -> list[str]:
 def read_words_file(path: Path) -> list[str]:
     """Words of a file, whitespace-separated; blank and '#' lines skipped.  Raises: UsageError."""
     try:
-        words = _words_in(path.read_text(encoding="utf-8"))
+        words = _words_in(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--words-file {path}: cannot read it ({exc})") from None
     if not words:
@@ -223,7 +223,7 @@ def read_groups(specs: list[str]) -> dict[str, list[str]]:
                 f"--group {spec!r}: expected NAME=word1,word2,... or a JSON/TSV file of groups"
             )
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"--group {path}: cannot read it ({exc})") from None
         if path.suffix.lower() == ".json":
@@ -478,9 +478,8 @@ def plot_words_command(
     other_sources = bool(words_file or top or groups or neighbors or quads)
     given = list(words or [])
     if given == ["-"] or (not given and not other_sources and wants_stdin(given)):
-        import sys
 
-        given = _words_in(sys.stdin.read())
+        given = _words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")
     if words_file is not None:
@@ -649,9 +648,8 @@ def plot_bias_command(
     check_outputs(out, coords, fmt)
     given = list(words or [])
     if given == ["-"]:  # only on request: without words, the professions are plotted
-        import sys
 
-        given = _words_in(sys.stdin.read())
+        given = _words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")
     if words_file is not None:

@@ -158,6 +158,25 @@ def test_groups_inline_json_and_tsv(tmp_path):
     }  # fmt: skip
 
 
+def test_word_and_group_files_with_a_byte_order_mark(tmp_path):
+    wf = tmp_path / "w.txt"
+    wf.write_text("\ufeff北京 上海\r\n东京\r\n", encoding="utf-8")
+    gj = tmp_path / "g.json"
+    gj.write_text('\ufeff{"欧洲": ["巴黎", "伦敦"]}', encoding="utf-8")
+    gt = tmp_path / "g.tsv"
+    gt.write_text("\ufeffword\tgroup\n法国\t国家\n", encoding="utf-8")
+    data = coords(
+        invoke(
+            "plot", "--vectors", ZH, "-f", "json", "--words-file", str(wf),
+            "-g", str(gj), "-g", str(gt),
+        )
+    )  # fmt: skip
+    assert [(p["word"], p["group"]) for p in data["points"]] == [
+        ("北京", None), ("上海", None), ("东京", None),
+        ("巴黎", "欧洲"), ("伦敦", "欧洲"), ("法国", "国家"),
+    ]  # fmt: skip
+
+
 def test_neighbors_form_a_group():
     data = coords(invoke("plot", "--vectors", TOY, "-f", "json", "--neighbors", "king", "-k", "2"))
     assert [(p["word"], p["group"]) for p in data["points"]] == [
