@@ -390,15 +390,33 @@ UNGROUPED_COLOR = "#4d4d4d"
 ANALOGY_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
-def _new_figure(size: tuple[float, float], dpi: float, right: float = 0.97) -> tuple[Figure, Any]:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+# Labels are laid out on an Agg canvas of the full size whatever the output type, so this bounds
+# memory (4 bytes a pixel: 600 MB) and time for PNG, SVG and PDF alike; Agg's own limit is 2**16 a side.
+MAX_CANVAS_PIXELS = 150_000_000
 
+
+def check_canvas(size: tuple[float, float], dpi: float) -> None:
+    """Refuse, before any drawing, a figure too big to render.  Raises: PlotError."""
     w, h = size
     if not (0 < w <= 100 and 0 < h <= 100):
         raise PlotError(f"figure size {w:g}x{h:g} inches is out of range (0-100)")
     if not 10 <= dpi <= 2400:
         raise PlotError(f"dpi {dpi:g} is out of range (10-2400)")
+    px_w, px_h = round(w * dpi), round(h * dpi)
+    if px_w * px_h > MAX_CANVAS_PIXELS or max(px_w, px_h) >= 2**16:
+        raise PlotError(
+            f"--size {w:g}x{h:g} at --dpi {dpi:g} is {px_w:,} x {px_h:,} pixels "
+            f"({px_w * px_h / 1e6:,.0f} megapixels), more than the {MAX_CANVAS_PIXELS // 10**6} "
+            "that can be drawn safely; lower --dpi or --size"
+        )
+
+
+def _new_figure(size: tuple[float, float], dpi: float, right: float = 0.97) -> tuple[Figure, Any]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    check_canvas(size, dpi)
+    w, h = size
     fig = Figure(figsize=(w, h), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()

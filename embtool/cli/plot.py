@@ -265,9 +265,16 @@ def parse_analogies(values: list[str]) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def check_outputs(out: Path | None, coords: Path | None, fmt: Format | None) -> None:
-    """Fail before any work when nothing is asked for, or an output cannot be written."""
-    from embtool.plotting import check_writable, image_format
+def check_outputs(
+    out: Path | None,
+    coords: Path | None,
+    fmt: Format | None,
+    size: tuple[float, float],
+    dpi: float,
+) -> None:
+    """Fail before any work when nothing is asked for, an output cannot be written, or the image
+    would be too big to draw."""
+    from embtool.plotting import check_canvas, check_writable, image_format
 
     if out is None and coords is None and fmt is None:
         raise UsageError(
@@ -276,6 +283,7 @@ def check_outputs(out: Path | None, coords: Path | None, fmt: Format | None) -> 
     if out is not None:
         image_format(out)
         check_writable(out)
+        check_canvas(size, dpi)
     if coords is not None:
         check_writable(coords)
 
@@ -474,11 +482,10 @@ def plot_words_command(
     quads = parse_analogies(list(analogy or []))
     groups = read_groups(list(group or []))
     fit_n = projection.parse_fit_on(fit_on) if fit_on is not None else None
-    check_outputs(out, coords, fmt)
+    check_outputs(out, coords, fmt, size_in, dpi)
     other_sources = bool(words_file or top or groups or neighbors or quads)
     given = list(words or [])
     if given == ["-"] or (not given and not other_sources and wants_stdin(given)):
-
         given = _words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")
@@ -645,10 +652,9 @@ def plot_bias_command(
 ) -> None:
     size_in = parse_size(size)
     second = _split_pair(y_pair, "--y-pair") if y_pair is not None else None
-    check_outputs(out, coords, fmt)
+    check_outputs(out, coords, fmt, size_in, dpi)
     given = list(words or [])
     if given == ["-"]:  # only on request: without words, the professions are plotted
-
         given = _words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")

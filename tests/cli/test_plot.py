@@ -294,6 +294,7 @@ def test_tiny_store_classroom_example(tmp_path):
         (["king", "queen", "-m", "tsne"], 1, "t-SNE needs at least 3 points"),
         (["king", "queen", "--fit-on", "1000"], 1, "--fit-on '1000': expected top:N"),
         (["king", "queen", "--size", "big"], 2, "--size 'big': expected WIDTHxHEIGHT"),
+        (["king", "queen", "--size", "100x100", "--dpi", "2400"], 1, "--size 100x100 at --dpi"),
         (["king", "queen", "--group", "nonsense"], 2, "--group 'nonsense': expected NAME="),
         (["king", "queen", "--words-file", "/nonexistent/w.txt"], 2, "--words-file"),
     ],
@@ -430,6 +431,7 @@ def test_plot_bias_stdin_only_with_dash():
             "1 word not in vectors (gender_toy.txt): 'zzz'",
         ),
         (["nurse", "doctor", "--y-pair", "she:zzz"], 1, "1 word not in vectors"),
+        (["nurse", "doctor", "--size", "8x6", "--dpi", "2400"], 1, "--size 8x6 at --dpi 2400"),
     ],
 )
 def test_plot_bias_bad_input(tmp_path, args, code, start):
