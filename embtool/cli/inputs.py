@@ -85,9 +85,10 @@ def read_queries(
 
 
 def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], bool]:
-    """Single words from the arguments, or one per stdin line; returns (words, batch?)."""
+    """Single words from the arguments, or from stdin (one a line, or several separated by
+    whitespace); returns (words, batch?)."""
     if wants_stdin(args):
-        words = stdin_lines()
+        words = [w for line in stdin_lines() for w in line.split()]
         if not words:
             raise UsageError(f"no {what} words on stdin")
         return words, True

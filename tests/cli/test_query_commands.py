@@ -240,3 +240,16 @@ def test_stdin_decoding_errors_never_give_a_traceback():
     assert proc.stderr.decode().splitlines() == [
         "error: stdin line 2 is not utf-8 text; convert it first (e.g. iconv -f latin1 -t utf-8)"
     ]
+
+
+def test_neighbors_reads_several_words_on_a_stdin_line():
+    # `echo king queen | embtool neighbors` asks about two words, as the arguments would.
+    result = invoke(
+        "neighbors", "--vectors", TOY, "-f", "json", "-k", "1", input="king queen\nman\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert [(d["query"], d["neighbors"][0]["word"]) for d in json.loads(result.stdout)] == [
+        ("king", "prince"),
+        ("queen", "princess"),
+        ("man", "prince"),
+    ]
