@@ -30,7 +30,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from embtool.errors import OutputError, UsageError, VectorFileError
+from embtool.errors import EmbtoolError, OutputError, UsageError, VectorFileError
 from embtool.store import VectorStore
 
 STORE_FORMAT = "embtool-store"
@@ -240,6 +240,20 @@ def looks_like_gbk(raw: bytes) -> bool:
     # GB2312 characters are two bytes >= 0xA1; a latin-1 letter is one byte among ASCII.
     runs = re.findall(rb"[\x80-\xff]+", raw)
     return any("\u4e00" <= c <= "\u9fff" for c in text) and all(len(r) % 2 == 0 for r in runs)
+
+
+def encoding_hint_at(path: str | Path, offset: int, encoding: str = "utf-8") -> str:
+    """The --encoding to suggest for the line of ``path`` holding the undecodable byte at
+    ``offset`` (in the uncompressed content), e.g. as :class:`ReadReport` records it."""
+    try:
+        f, _ = open_binary(path)
+        with contextlib.closing(f):
+            head = f.read(offset + 4096) if offset < (64 << 20) else b""
+    except (EmbtoolError, OSError, EOFError, lzma.LZMAError):
+        head = b""
+    start = head.rfind(b"\n", 0, offset) + 1
+    end = head.find(b"\n", offset)
+    return _encoding_hint(head[start : end if end >= 0 else len(head)], encoding)
 
 
 def _encoding_hint(raw: bytes, encoding: str) -> str:
