@@ -253,3 +253,13 @@ def test_neighbors_reads_several_words_on_a_stdin_line():
         ("queen", "princess"),
         ("man", "prince"),
     ]
+
+
+def test_table_prints_words_that_look_like_rich_markup_literally(tmp_path):
+    # Real vocabularies hold tokens like '[/b]' or '[red]': a table must show them, not parse them.
+    path = tmp_path / "v.txt"
+    path.write_text("3 2\n[/b] 1 0\n[red]x 0.9 0.1\nking 0.8 0.3\n", encoding="utf-8")
+    result = invoke("neighbors", "king", "--vectors", str(path), "-f", "table", "-k", "2")
+    assert result.exit_code == 0, result.stderr
+    cells = [c.strip() for line in result.stdout.splitlines() for c in line.split("│")]
+    assert "[red]x" in cells and "[/b]" in cells
