@@ -497,6 +497,7 @@ def _label_points(
             fontfamily=list(font.families),
             arrowprops=arrow,
             zorder=4,
+            parse_math=False,
             **style,
         )
         ann.set_gid(gids[k] if gids else "label")
@@ -515,7 +516,8 @@ def _styled(prop: Any, style: dict[str, Any]) -> Any:
 
 
 def _text_font(font: FontChoice) -> dict[str, Any]:
-    return {"fontfamily": list(font.families)}
+    # Words are text, never mathtext: '$' tokens are common, and '$$' does not parse.
+    return {"fontfamily": list(font.families), "parse_math": False}
 
 
 def plot_word_map(
@@ -601,8 +603,8 @@ def plot_word_map(
     if proj.method.value == "pca" and proj.explained_variance_ratio is not None:
         r1, r2 = proj.explained_variance_ratio
         of = f" of top {proj.fit_size}" if proj.fit_size != len(wm.words) else ""
-        ax.set_xlabel(f"PC1 ({r1:.1%} of variance{of})")
-        ax.set_ylabel(f"PC2 ({r2:.1%} of variance{of})")
+        ax.set_xlabel(f"PC1 ({r1:.1%} of variance{of})", parse_math=False)
+        ax.set_ylabel(f"PC2 ({r2:.1%} of variance{of})", parse_math=False)
     else:
         ax.set_xlabel("t-SNE 1")
         ax.set_ylabel("t-SNE 2")
@@ -612,13 +614,15 @@ def plot_word_map(
         handles = [Line2D([], [], marker="o", ls="", color=colors[g], label=g) for g in group_names]
         from matplotlib.font_manager import FontProperties
 
-        ax.legend(
+        legend = ax.legend(
             handles=handles,
             loc="upper left",
             bbox_to_anchor=(1.02, 1.0),
             frameon=False,
             prop=FontProperties(family=list(font.families), size=LABEL_FONTSIZE),
         )
+        for text in legend.get_texts():
+            text.set_parse_math(False)
     return fig
 
 

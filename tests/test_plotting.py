@@ -362,3 +362,24 @@ def test_a_canvas_too_big_to_render_is_refused_before_drawing(toy_store):
     wm = map_words(toy_store, ["king", "queen", "man"])
     with pytest.raises(PlotError, match="240,000 x 240,000 pixels"):
         plot_word_map(wm, size=(100, 100), dpi=2400)
+
+
+def test_dollar_signs_in_words_and_titles_are_plain_text(tmp_path):
+    # '$' tokens are common ('$', 'us$'); two of them would otherwise start matplotlib mathtext,
+    # which fails to parse '$$' (a traceback) and typesets '$1$' as math.
+    words = ["$", "$$", "$1$", "$\\frac$", "a_b^c"]
+    rng = np.random.default_rng(0)
+    store = VectorStore(words, rng.standard_normal((5, 3)).astype(np.float32))
+    wm = map_words(store, words, groups={"$x$": ["$", "$$"]}, analogies=[words[:4]])
+    fig = plot_word_map(wm, title="$$ and $1$")
+    save_figure(fig, tmp_path / "d.png")
+    (ax,) = fig.axes
+    assert label_texts(ax) == words
+    texts = [*ax.texts, ax.title, *ax.get_legend().get_texts()]
+    assert not [t.get_text() for t in texts if t.get_parse_math()]
+    bias_fig = plot_bias(words, rng.standard_normal((5, 2)), xlabel="$a$–$b$", ylabel="$$")
+    save_figure(bias_fig, tmp_path / "b.png")
+    (bax,) = bias_fig.axes
+    assert not [
+        t.get_text() for t in [*bax.texts, bax.xaxis.label, bax.yaxis.label] if t.get_parse_math()
+    ]
