@@ -495,13 +495,16 @@ def _read_text(
                 dim = len(parts) - 1
                 if dim < 1:
                     raise VectorFileError(
-                        path, "a line needs a word and at least one number", line=line_no
+                        path,
+                        "a line needs a word and at least one number" + _tab_hint(text),
+                        line=line_no,
                     )
                 collector = _RowCollector(dim)
             if len(parts) != dim + 1:
                 raise VectorFileError(
                     path,
-                    f"expected {dim + 1} fields (word + {dim} numbers), got {len(parts)}",
+                    f"expected {dim + 1} fields (word + {dim} numbers), got {len(parts)}"
+                    + _tab_hint(text),
                     line=line_no,
                 )
             word = parts[0]
@@ -533,6 +536,15 @@ def _read_text(
     if report is not None:
         report.compression = compression
     return VectorStore(collector.words, matrix, path=path)
+
+
+def _tab_hint(text: str) -> str:
+    if "\t" not in text:
+        return ""
+    return (
+        "; the fields are separated by tabs, but vector files use single spaces "
+        "(try: tr '\\t' ' ' < IN > OUT)"
+    )
 
 
 def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:

@@ -286,6 +286,17 @@ def test_utf16_file_says_so(tmp_path: Path):
     )
 
 
+def test_tab_separated_lines_get_a_hint(tmp_path: Path):
+    path = tmp_path / "v.tsv"
+    path.write_text("2\t3\nfrog\t0.1\t0.2\t0.3\ntoad\t0.4\t0.5\t0.6\n", encoding="utf-8")
+    with pytest.raises(VectorFileError) as exc:
+        load_vectors(path)
+    assert str(exc.value) == (
+        f"{path} line 2: expected 4 fields (word + 3 numbers), got 1; the fields are separated "
+        "by tabs, but vector files use single spaces (try: tr '\\t' ' ' < IN > OUT)"
+    )
+
+
 # -- absurd headers -----------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["absurd_header.txt", "absurd_header.bin"])
 def test_absurd_header_fails_without_allocating(name: str):
