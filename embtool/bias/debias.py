@@ -47,6 +47,12 @@ class DebiasInfo:
         }
 
 
+def _normalize_rows(v: np.ndarray) -> None:
+    norms = np.sqrt(np.einsum("ij,ij->i", v, v))
+    norms[norms == 0] = 1.0
+    v /= norms[:, None]
+
+
 def _case_variants(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     seen: dict[tuple[str, str], None] = {}
     for a, b in pairs:
@@ -73,15 +79,18 @@ def hard_debias(
     g = direction.vector
     specific = set(gender_specific_words(True) if gender_specific is None else gender_specific)
     keep_mask = np.fromiter((w in specific for w in store.words), dtype=bool, count=len(store))
+    g32 = g.astype(np.float32)
     out = np.empty((len(store), store.dim), dtype=np.float32)
     for start, block in store.blocks(size=_BLOCK):
         stop = start + len(block)
-        v = block.astype(np.float64)
-        v /= np.where((n := np.linalg.norm(v, axis=1, keepdims=True)) == 0, 1.0, n)
-        neutral = ~keep_mask[start:stop]
-        v[neutral] -= np.outer(v[neutral] @ g, g)
-        v /= np.where((n := np.linalg.norm(v, axis=1, keepdims=True)) == 0, 1.0, n)
-        out[start:stop] = v
+        v = out[start:stop]
+        v[...] = block  # a copy: the source store is never modified
+        _normalize_rows(v)
+        # float32 is enough: the projection left on a neutral word is ~1e-7, far below 1e-6
+        p = v @ g32
+        p[keep_mask[start:stop]] = 0.0
+        v -= p[:, None] * g32[None, :]
+        _normalize_rows(v)
         if progress is not None:
             progress(stop, len(store))
     index = store.index

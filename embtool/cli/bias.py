@@ -13,14 +13,21 @@ import typer
 
 from embtool import bias
 from embtool.bias.direction import BiasDirection, DirectionMethod
-from embtool.bias.weat import EXACT_LIMIT, MAX_MISSING, PERMUTATIONS, Balance, WeatResult
+from embtool.bias.weat import (
+    EXACT_LIMIT,
+    MAX_MISSING,
+    PERMUTATIONS,
+    Balance,
+    WeatResult,
+    read_word_list,
+)
 from embtool.cli.app import app
 from embtool.cli.errors import EmbtoolGroup
 from embtool.cli.inputs import read_queries, read_words
 from embtool.cli.options import ExactCaseOpt, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import BiasError, UnknownWordsError, UsageError
+from embtool.errors import BiasError, OutputError, UnknownWordsError, UsageError
 from embtool.store import VectorStore
 
 bias_app = typer.Typer(
@@ -191,7 +198,7 @@ def _words_or_professions(words: list[str] | None, professions: bool, what: str)
 def _read_list(path: Path | None, default: list[str]) -> list[str]:
     if path is None:
         return default
-    return list(bias.weat.read_word_list(path))
+    return list(read_word_list(path))
 
 
 def _coverage_note(name: str, requested: int, missing: tuple[str, ...] | list[str]) -> None:
@@ -500,6 +507,8 @@ def direction_command(
     vectors is the direction, oriented towards the first word of each pair (she side for the
     bundled pairs). A warning says when PC1 does not dominate. --method pair uses one pair.
     """
+    if out is not None and out.exists() and not force:
+        raise OutputError(f"{out} already exists (pass --force to replace it)")
     store = source.open()
     d = get_direction(store, pair, pairs_file, method, None, exact_case)
     if out is not None:

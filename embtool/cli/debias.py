@@ -1,0 +1,181 @@
+"""embtool debias: hard-debias a vector store (Bolukbasi et al. 2016) and show what it changed."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from embtool import bias
+from embtool.bias.debias import DebiasInfo
+from embtool.bias.weat import read_word_list
+from embtool.cli.app import app
+from embtool.cli.bias import read_pairs_file, reflow
+from embtool.cli.options import ForceOpt, FormatOpt
+from embtool.cli.output import Format, Report, emit, note, warn
+from embtool.cli.vectors import VectorSource, vector_options
+from embtool.errors import BiasError, OutputError, UsageError
+from embtool.store import VectorStore
+
+GENDER_WEAT_TESTS = ("career-family", "math-arts", "science-arts")
+
+
+def benchmark_rows(
+    before: VectorStore,
+    after: VectorStore,
+    analogy: list[str] | None,
+    similarity: list[str] | None,
+) -> list[dict[str, Any]]:
+    """Before/after benchmark scores (what debiasing costs): analogy accuracy, similarity rho."""
+    from embtool.evaluation import AnalogyResult, evaluate_store
+
+    runs = [evaluate_store(s, analogy, similarity) for s in (before, after)]
+    rows = []
+    for b, a in zip(runs[0].results, runs[1].results, strict=True):
+        what = "accuracy" if isinstance(b, AnalogyResult) else "spearman"
+        rows.append({"measure": f"{b.benchmark} {what}", "before": b.score, "after": a.score})
+    return rows
+
+
+def compare(
+    before: VectorStore, after: VectorStore, info: DebiasInfo, seed: int
+) -> list[dict[str, Any]]:
+    """Before/after rows: DirectBias on the removed direction, WEAT d and p on the gender tests."""
+    g = info.direction
+    rows: list[dict[str, Any]] = []
+    db = [bias.direct_bias(s, g) for s in (before, after)]
+    note(f"DirectBias over {len(db[0].words)} of {db[0].requested} neutral professions")
+    rows.append(
+        {"measure": "DirectBias_1 (professions)", "before": db[0].value, "after": db[1].value}
+    )
+    for name in GENDER_WEAT_TESTS:
+        test = bias.get_weat_test(name)
+        try:
+            r = [bias.weat(s, test, seed=seed) for s in (before, after)]
+        except BiasError as exc:
+            warn(f"WEAT {name} left out: {exc}")
+            continue
+        rows.append(
+            {"measure": f"WEAT {name} d", "before": r[0].effect_size, "after": r[1].effect_size}
+        )
+        rows.append({"measure": f"WEAT {name} p", "before": r[0].p_value, "after": r[1].p_value})
+    return rows
+
+
+@app.command(
+    "debias",
+    help=reflow(
+        """Hard-debias vectors (neutralize + equalize, Bolukbasi et al. 2016) into a new store.
+
+    Example: [bold]embtool debias vectors/wiki --out vectors/wiki-debiased[/bold]
+
+    The gender direction is the PCA direction of the definitional pairs. Every word not on the
+    gender-specific list (1,441 words, bundled) loses its component along it; each equalize pair
+    (52 bundled, in lower/Title/UPPER case) is made symmetric about the neutral space. All vectors
+    come out unit-length. The new store records what was done in its meta.json. Before/after
+    DirectBias, WEAT d and p on the gender tests, and the analogy accuracy and similarity
+    correlations of the standard benchmarks are printed, so you see what debiasing changed and
+    what it cost.
+    """
+    ),
+)
+@vector_options
+def debias_command(
+    store_path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="STORE",
+            help="The vectors to debias (any format --vectors takes). Default: --vectors.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The new store directory.")
+    ] = None,
+    force: ForceOpt = False,
+    definitional: Annotated[
+        Path | None,
+        typer.Option("--definitional", help="Definitional pairs file (one 'A B' per line)."),
+    ] = None,
+    equalize: Annotated[
+        Path | None,
+        typer.Option("--equalize", help="Equalize pairs file (one 'A B' per line)."),
+    ] = None,
+    gender_specific: Annotated[
+        Path | None,
+        typer.Option("--gender-specific", help="Words to leave alone (one per line)."),
+    ] = None,
+    no_compare: Annotated[
+        bool, typer.Option("--no-compare", help="Skip all before/after measurements.")
+    ] = False,
+    analogy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--analogy",
+            help="Analogy benchmark to compare on (repeatable; see 'embtool evaluate'). "
+            "Default: the standard suite.",
+            show_default=False,
+        ),
+    ] = None,
+    similarity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--similarity",
+            help="Similarity benchmark to compare on (repeatable). Default: the standard suite.",
+            show_default=False,
+        ),
+    ] = None,
+    no_benchmarks: Annotated[
+        bool,
+        typer.Option("--no-benchmarks", help="Compare bias measures only, not benchmark scores."),
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the WEAT permutation tests.")] = 0,
+    fmt: FormatOpt = Format.auto,
+    *,
+    source: VectorSource,
+) -> None:
+    if out is None:
+        raise UsageError("--out NEW is required: where to write the debiased store")
+    if store_path is not None:
+        if source.vectors is not None:
+            raise UsageError("give the vectors either as STORE or as --vectors, not both")
+        source = VectorSource(**{**source.__dict__, "vectors": store_path})
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists (pass --force to replace it)")
+    defs = read_pairs_file(definitional) if definitional else None
+    eq = read_pairs_file(equalize) if equalize else None
+    specific = list(read_word_list(gender_specific)) if gender_specific else None
+    store = source.open()
+    if store.path is not None and out.resolve() == store.path.resolve():
+        raise OutputError(f"{out} is the input store; write the debiased vectors elsewhere")
+    new, info = bias.hard_debias(store, definitional=defs, equalize=eq, gender_specific=specific)
+    new.save(out, overwrite=force)
+    r = info.direction.explained_variance_ratio
+    note(
+        f"direction: PCA of {len(info.direction.pairs)} definitional pairs; PC1 explains "
+        f"{r[0]:.1%} of their variance"
+    )
+    if not info.direction.dominant:
+        warn(
+            "the first principal component does not dominate (PC1 < 2 x PC2): the removed "
+            "direction may not be the one you mean"
+        )
+    note(
+        f"wrote {out}: {info.neutralized} words neutralized, {info.kept_specific} gender-specific "
+        f"kept, {len(info.equalized)} pairs equalized"
+    )
+    comparison = [] if no_compare else compare(store, new, info, seed)
+    if not (no_compare or no_benchmarks):
+        comparison += benchmark_rows(store, new, analogy, similarity)
+    record = {
+        "out": str(out),
+        "source": str(store.path) if store.path is not None else store.name,
+        "words": len(new),
+        "dim": new.dim,
+        "debias": info.to_json(),
+        "comparison": comparison,
+    }
+    rows = [[c["measure"], c["before"], c["after"]] for c in comparison]
+    emit(
+        Report([record], ["measure", "before", "after"], rows, title="Hard debias", single=True),
+        fmt,
+    )
