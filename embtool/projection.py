@@ -261,7 +261,7 @@ def map_words(
             continue
         matched[q] = (res.word, res.row)
     if missing and not skip_unknown:
-        raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+        raise store.unknown(missing)
     gone = set(missing)
 
     order: dict[str, int] = {}  # matched word -> row, in first-seen order
@@ -372,7 +372,7 @@ def bias_map(
 
     found = lookup(store, words, fold_case=fold_case)
     if found.missing and not skip_unknown:
-        raise UnknownWordsError(found.missing, store.close_matches(found.missing), store.name)
+        raise store.unknown(found.missing)
     if not found.words:
         raise PlotError(
             f"none of the {len(found.requested)} words is in the vectors ({store.name})"

@@ -235,7 +235,7 @@ def _resolve_batch(
                 missing_all.extend(exc.words)
     if missing_all:
         missing = list(dict.fromkeys(missing_all))
-        raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+        raise store.unknown(missing)
     return resolved, skipped
 
 

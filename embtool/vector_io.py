@@ -927,6 +927,8 @@ def load_vectors(
             {"action": "load", "path": str(p), "format": fmt.value, "limit": limit}
         )
     store.meta.setdefault("source_format", fmt.value)
+    if limit is not None and len(store) >= limit:
+        store.limit = limit
     return store
 
 

@@ -132,10 +132,12 @@ def test_vectors_from_environment():
     assert json.loads(result.stdout)[0]["word1"] == "king"
 
 
-def test_limit_restricts_loaded_words():
+def test_limit_restricts_loaded_words_and_the_error_says_so():
     result = invoke("neighbors", "queen", "--vectors", TOY, "--limit", "3")
     assert result.exit_code == 1
-    assert "not in vectors" in result.stderr
+    assert result.stderr.strip() == (
+        "error: 1 word not in vectors (toy.txt, first 3 words loaded with --limit): 'queen'"
+    )
 
 
 def test_native_store_vectors(toy_store_dir):
