@@ -91,3 +91,7 @@ class DownloadError(EmbtoolError):
 
 class OutputError(EmbtoolError):
     """An output path cannot be written."""
+
+
+class CooccurrenceError(EmbtoolError):
+    """A co-occurrence count cannot be made, read or reused as asked (corrupt file, other settings)."""

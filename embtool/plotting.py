@@ -390,15 +390,33 @@ UNGROUPED_COLOR = "#4d4d4d"
 ANALOGY_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
 
-def _new_figure(size: tuple[float, float], dpi: float, right: float = 0.97) -> tuple[Figure, Any]:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+# Labels are laid out on an Agg canvas of the full size whatever the output type, so this bounds
+# memory (4 bytes a pixel: 600 MB) and time for PNG, SVG and PDF alike; Agg's own limit is 2**16 a side.
+MAX_CANVAS_PIXELS = 150_000_000
 
+
+def check_canvas(size: tuple[float, float], dpi: float) -> None:
+    """Refuse, before any drawing, a figure too big to render.  Raises: PlotError."""
     w, h = size
     if not (0 < w <= 100 and 0 < h <= 100):
         raise PlotError(f"figure size {w:g}x{h:g} inches is out of range (0-100)")
     if not 10 <= dpi <= 2400:
         raise PlotError(f"dpi {dpi:g} is out of range (10-2400)")
+    px_w, px_h = round(w * dpi), round(h * dpi)
+    if px_w * px_h > MAX_CANVAS_PIXELS or max(px_w, px_h) >= 2**16:
+        raise PlotError(
+            f"--size {w:g}x{h:g} at --dpi {dpi:g} is {px_w:,} x {px_h:,} pixels "
+            f"({px_w * px_h / 1e6:,.0f} megapixels), more than the {MAX_CANVAS_PIXELS // 10**6} "
+            "that can be drawn safely; lower --dpi or --size"
+        )
+
+
+def _new_figure(size: tuple[float, float], dpi: float, right: float = 0.97) -> tuple[Figure, Any]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    check_canvas(size, dpi)
+    w, h = size
     fig = Figure(figsize=(w, h), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -479,6 +497,7 @@ def _label_points(
             fontfamily=list(font.families),
             arrowprops=arrow,
             zorder=4,
+            parse_math=False,
             **style,
         )
         ann.set_gid(gids[k] if gids else "label")
@@ -497,7 +516,8 @@ def _styled(prop: Any, style: dict[str, Any]) -> Any:
 
 
 def _text_font(font: FontChoice) -> dict[str, Any]:
-    return {"fontfamily": list(font.families)}
+    # Words are text, never mathtext: '$' tokens are common, and '$$' does not parse.
+    return {"fontfamily": list(font.families), "parse_math": False}
 
 
 def plot_word_map(
@@ -583,8 +603,8 @@ def plot_word_map(
     if proj.method.value == "pca" and proj.explained_variance_ratio is not None:
         r1, r2 = proj.explained_variance_ratio
         of = f" of top {proj.fit_size}" if proj.fit_size != len(wm.words) else ""
-        ax.set_xlabel(f"PC1 ({r1:.1%} of variance{of})")
-        ax.set_ylabel(f"PC2 ({r2:.1%} of variance{of})")
+        ax.set_xlabel(f"PC1 ({r1:.1%} of variance{of})", parse_math=False)
+        ax.set_ylabel(f"PC2 ({r2:.1%} of variance{of})", parse_math=False)
     else:
         ax.set_xlabel("t-SNE 1")
         ax.set_ylabel("t-SNE 2")
@@ -594,13 +614,15 @@ def plot_word_map(
         handles = [Line2D([], [], marker="o", ls="", color=colors[g], label=g) for g in group_names]
         from matplotlib.font_manager import FontProperties
 
-        ax.legend(
+        legend = ax.legend(
             handles=handles,
             loc="upper left",
             bbox_to_anchor=(1.02, 1.0),
             frameon=False,
             prop=FontProperties(family=list(font.families), size=LABEL_FONTSIZE),
         )
+        for text in legend.get_texts():
+            text.set_parse_math(False)
     return fig
 
 

@@ -119,7 +119,21 @@ def _tsne(x: np.ndarray, fit: np.ndarray | None, perplexity: float, seed: int) -
 
     if perplexity <= 0:
         raise PlotError(f"t-SNE perplexity must be positive, got {perplexity}")
-    data = x if fit is None else np.vstack([fit, x])
+    if fit is None:
+        data, rows = x, np.arange(len(x))
+    else:
+        # A row of x already in fit (a chosen word among the top N) is the same point: embed it
+        # once, or it would sit at distance 0 from its twin and skew both neighbourhoods.
+        index = {r.tobytes(): i for i, r in reversed(list(enumerate(fit)))}
+        extra: list[int] = []
+        rows = np.empty(len(x), dtype=np.intp)
+        for i, r in enumerate(x):
+            key = r.tobytes()
+            if key not in index:
+                index[key] = len(fit) + len(extra)
+                extra.append(i)
+            rows[i] = index[key]
+        data = np.vstack([fit, x[extra]]) if extra else fit
     n = len(data)
     if n < 3:
         raise PlotError(f"t-SNE needs at least 3 points, got {n}; add words or use --method pca")
@@ -138,7 +152,7 @@ def _tsne(x: np.ndarray, fit: np.ndarray | None, perplexity: float, seed: int) -
         method="exact" if n <= EXACT_TSNE_MAX else "barnes_hut",
     )
     emb = tsne.fit_transform(data)
-    coords = emb if fit is None else emb[len(fit) :]
+    coords = emb[rows]
     return Projection(
         coords=np.ascontiguousarray(coords, dtype=np.float64),
         method=ProjectionMethod.tsne,
@@ -247,7 +261,7 @@ def map_words(
             continue
         matched[q] = (res.word, res.row)
     if missing and not skip_unknown:
-        raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+        raise store.unknown(missing)
     gone = set(missing)
 
     order: dict[str, int] = {}  # matched word -> row, in first-seen order
@@ -358,7 +372,7 @@ def bias_map(
 
     found = lookup(store, words, fold_case=fold_case)
     if found.missing and not skip_unknown:
-        raise UnknownWordsError(found.missing, store.close_matches(found.missing), store.name)
+        raise store.unknown(found.missing)
     if not found.words:
         raise PlotError(
             f"none of the {len(found.requested)} words is in the vectors ({store.name})"

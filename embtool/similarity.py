@@ -136,16 +136,19 @@ class _RunningTopK:
         self.rows = np.take_along_axis(all_rows, keep, axis=1)
 
     def _merge_sparse(self, qi: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
-        n, k = self.scores.shape
-        q = np.concatenate([np.repeat(np.arange(n), k), qi])
-        s = np.concatenate([self.scores.ravel(), values])
-        r = np.concatenate([self.rows.ravel(), rows])
+        """Merge a few (output, row, score) candidates: one small sort over the touched outputs."""
+        k = self.k
+        touched, pos = np.unique(qi, return_inverse=True)
+        nt = len(touched)
+        q = np.concatenate([np.repeat(np.arange(nt), k), pos])
+        s = np.concatenate([self.scores[touched].ravel(), values])
+        r = np.concatenate([self.rows[touched].ravel(), rows])
         order = np.lexsort((r, -s, q))
         q, s, r = q[order], s[order], r[order]
-        first = np.searchsorted(q, np.arange(n))
+        first = np.searchsorted(q, np.arange(nt))
         keep = (np.arange(len(q)) - first[q]) < k
-        self.scores = s[keep].reshape(n, k)
-        self.rows = r[keep].reshape(n, k)
+        self.scores[touched] = s[keep].reshape(nt, k)
+        self.rows[touched] = r[keep].reshape(nt, k)
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         order = np.lexsort((self.rows, -self.scores), axis=1)
@@ -232,7 +235,7 @@ def _resolve_batch(
                 missing_all.extend(exc.words)
     if missing_all:
         missing = list(dict.fromkeys(missing_all))
-        raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+        raise store.unknown(missing)
     return resolved, skipped
 
 

@@ -74,6 +74,7 @@ class VectorStore:
         self.meta: dict[str, Any] = dict(meta or {})
         self.path: Path | None = Path(path) if path is not None else None
         self.name: str = name or (self.path.name if self.path is not None else "vectors")
+        self.limit: int | None = None  # set when only the first N words of a file were loaded
         self._index: dict[str, int] | None = None
         self._lookups = 0
         self._lower_index: dict[str, int] | None = None
@@ -164,7 +165,7 @@ class VectorStore:
         """Row of ``word``.  Raises: UnknownWordsError."""
         row = self.find(word)
         if row is None:
-            raise UnknownWordsError([word], self.close_matches([word]), self.name)
+            raise self.unknown([word])
         return row
 
     def vector(self, word: str) -> np.ndarray:
@@ -253,8 +254,16 @@ class VectorStore:
                     continue
             missing.append(q)
         if missing:
-            raise UnknownWordsError(missing, self.close_matches(missing), self.name)
+            raise self.unknown(missing)
         return out
+
+    def unknown(self, words: Sequence[str]) -> UnknownWordsError:
+        """The error for ``words`` missing from this store, with spelling suggestions (and a
+        reminder when ``--limit`` kept only part of the vocabulary)."""
+        where = self.name
+        if self.limit is not None:
+            where += f", first {self.limit:,} words loaded with --limit"
+        return UnknownWordsError(words, self.close_matches(words), where)
 
     def close_matches(
         self, words: Iterable[str], n: int = 3, search: int = 200_000

@@ -19,6 +19,7 @@ import io
 import json
 import lzma
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from embtool.errors import OutputError, UsageError, VectorFileError
+from embtool.errors import EmbtoolError, OutputError, UsageError, VectorFileError
 from embtool.store import VectorStore
 
 STORE_FORMAT = "embtool-store"
@@ -193,7 +194,7 @@ def sniff_format(path: str | Path) -> VectorFormat:
         )
     if head[:1] == b"\x80" or head.startswith(b"PK\x03\x04"):
         return VectorFormat.gensim
-    first, _, rest = head.partition(b"\n")
+    first, _, rest = head.removeprefix(_UTF8_BOM).partition(b"\n")
     header = _parse_header(first)
     if header is None:
         return VectorFormat.glove
@@ -226,6 +227,42 @@ def _looks_like_text(line: bytes) -> bool:
     return True
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def looks_like_gbk(raw: bytes) -> bool:
+    """Do these undecodable bytes read as Chinese GBK (rather than, say, latin-1 letters)?"""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    # GB2312 characters are two bytes >= 0xA1; a latin-1 letter is one byte among ASCII.
+    runs = re.findall(rb"[\x80-\xff]+", raw)
+    return any("\u4e00" <= c <= "\u9fff" for c in text) and all(len(r) % 2 == 0 for r in runs)
+
+
+def encoding_hint_at(path: str | Path, offset: int, encoding: str = "utf-8") -> str:
+    """The --encoding to suggest for the line of ``path`` holding the undecodable byte at
+    ``offset`` (in the uncompressed content), e.g. as :class:`ReadReport` records it."""
+    try:
+        f, _ = open_binary(path)
+        with contextlib.closing(f):
+            head = f.read(offset + 4096) if offset < (64 << 20) else b""
+    except (EmbtoolError, OSError, EOFError, lzma.LZMAError):
+        head = b""
+    start = head.rfind(b"\n", 0, offset) + 1
+    end = head.find(b"\n", offset)
+    return _encoding_hint(head[start : end if end >= 0 else len(head)], encoding)
+
+
+def _encoding_hint(raw: bytes, encoding: str) -> str:
+    """The --encoding to suggest for a line that did not decode: GBK for Chinese, else latin-1."""
+    if codecs.lookup(encoding).name != "gb18030" and looks_like_gbk(raw):
+        return "--encoding gb18030 (the bytes read as Chinese GBK)"
+    return "--encoding (e.g. latin-1)"
+
+
 def _decode(
     raw: bytes,
     path: Path,
@@ -242,7 +279,7 @@ def _decode(
             raise VectorFileError(
                 path,
                 f"cannot decode bytes as {encoding} at byte offset {offset + exc.start} "
-                f"({raw[exc.start : exc.start + 4]!r}); pass --encoding (e.g. latin-1) or "
+                f"({raw[exc.start : exc.start + 4]!r}); pass {_encoding_hint(raw, encoding)} or "
                 "--unicode-errors replace|ignore",
                 line=line_no,
             ) from None
@@ -428,6 +465,15 @@ def _read_text(
             start_offset = offset
             offset += len(raw)
             if line_no == 1:
+                if raw.startswith(_UTF16_BOMS):
+                    raise VectorFileError(
+                        path,
+                        "the file is UTF-16 text; save it as UTF-8 "
+                        "(e.g. iconv -f utf-16 -t utf-8 IN > OUT) and read that",
+                    )
+                if raw.startswith(_UTF8_BOM):  # as Windows Notepad writes UTF-8
+                    raw = raw[len(_UTF8_BOM) :]
+                    start_offset += len(_UTF8_BOM)
                 header = _parse_header(raw) if has_header is not False else None
                 if has_header and header is None:
                     raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
@@ -449,13 +495,16 @@ def _read_text(
                 dim = len(parts) - 1
                 if dim < 1:
                     raise VectorFileError(
-                        path, "a line needs a word and at least one number", line=line_no
+                        path,
+                        "a line needs a word and at least one number" + _tab_hint(text),
+                        line=line_no,
                     )
                 collector = _RowCollector(dim)
             if len(parts) != dim + 1:
                 raise VectorFileError(
                     path,
-                    f"expected {dim + 1} fields (word + {dim} numbers), got {len(parts)}",
+                    f"expected {dim + 1} fields (word + {dim} numbers), got {len(parts)}"
+                    + _tab_hint(text),
                     line=line_no,
                 )
             word = parts[0]
@@ -487,6 +536,15 @@ def _read_text(
     if report is not None:
         report.compression = compression
     return VectorStore(collector.words, matrix, path=path)
+
+
+def _tab_hint(text: str) -> str:
+    if "\t" not in text:
+        return ""
+    return (
+        "; the fields are separated by tabs, but vector files use single spaces "
+        "(try: tr '\\t' ' ' < IN > OUT)"
+    )
 
 
 def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:
@@ -869,6 +927,8 @@ def load_vectors(
             {"action": "load", "path": str(p), "format": fmt.value, "limit": limit}
         )
     store.meta.setdefault("source_format", fmt.value)
+    if limit is not None and len(store) >= limit:
+        store.limit = limit
     return store
 
 
@@ -888,6 +948,18 @@ def _check_words_writable(store: VectorStore, forbidden: str, what: str) -> None
             )
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path, *, directory: bool = False) -> None:
+    """Give a temporary file (created 0600) or directory (0700) the mode a new one gets."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def _atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary sibling of ``path``; on success rename it into place, else remove it."""
@@ -903,6 +975,7 @@ def _atomic_file(path: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _usual_mode(tmp_path)
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -929,6 +1002,7 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         yield tmp
+        _usual_mode(tmp, directory=True)
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
             os.replace(path, old / "x")

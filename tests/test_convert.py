@@ -1,6 +1,10 @@
 """embtool convert: every format to every format, the guessed output format, provenance, --force."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +15,7 @@ from embtool import VectorStore, load_vectors
 from embtool.cli import app
 from embtool.errors import OutputError, UsageError
 from embtool.vector_io import VectorFormat, convert_vectors, guess_output_format
-from tests.helpers import TOY_PATH, run_embtool
+from tests.helpers import REPO_ROOT, TOY_PATH, run_embtool
 
 runner = CliRunner()
 
@@ -165,3 +169,32 @@ def test_convert_in_a_real_process(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["format"] == "word2vec"
     assert load_vectors(out).words == load_vectors(TOY_PATH).words
+
+
+@pytest.mark.parametrize(("signame", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_killed_convert_leaves_nothing_behind(tmp_path: Path, signame: str, code: int):
+    # `timeout`, batch schedulers and closed terminals stop a long convert with SIGTERM/SIGHUP,
+    # not Ctrl-C; the temporary sibling must go in every case.
+    rng = np.random.default_rng(0)
+    src = VectorStore(
+        [f"w{i}" for i in range(200_000)], rng.standard_normal((200_000, 20), dtype=np.float32)
+    ).save(tmp_path / "src")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embtool", "convert", str(src), str(out / "v.txt.gz")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while not any(out.iterdir()) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "convert finished before it could be stopped"
+    proc.send_signal(getattr(signal, signame))
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == code, stderr
+    assert stdout == ""
+    assert "Traceback" not in stderr
+    assert list(out.iterdir()) == []

@@ -415,9 +415,12 @@ def test_chunking_and_progress_do_not_change_answers(structured, tmp_path):
         restrict=0,
         details=True,
         chunk_size=7,
+        threads=1,
         progress=lambda done, total: calls.append((done, total)),
     )
     assert [o.predicted for o in chunked.details] == [o.predicted for o in whole.details]
+    parallel = evaluate_analogies(store, bench, restrict=0, details=True, chunk_size=5, threads=3)
+    assert [o.predicted for o in parallel.details] == [o.predicted for o in whole.details]
     answered, questions = whole.total.answered, whole.total.questions
     assert answered < questions
     assert len(calls) == -(-answered // 7) and calls[-1] == (questions, questions)

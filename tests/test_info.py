@@ -136,3 +136,25 @@ def test_info_in_a_real_process():
     proc = run_embtool("info", str(TOY_PATH), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["words"] == 12
+
+
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        (
+            "2 2\n北京 1 2\n上海 3 4\n".encode("gbk"),
+            "--encoding gb18030 (the bytes read as Chinese GBK)",
+        ),
+        ("2 2\nparis 1 2\ncafé 3 4\n".encode("latin-1"), "--encoding (e.g. latin-1)"),
+    ],
+)
+def test_info_says_which_encoding_to_try(tmp_path: Path, body: bytes, hint: str):
+    # GBK words all turn into U+FFFD runs, so info also sees false duplicates: say why.
+    path = tmp_path / "v.txt"
+    path.write_bytes(body)
+    result = runner.invoke(app, ["info", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["undecodable_total"] >= 1
+    assert result.stderr.splitlines() == [
+        f"note: some words do not decode as utf-8 (see 'undecodable'); pass {hint} to read them"
+    ]

@@ -9,9 +9,11 @@ import pytest
 from embtool import VectorStore, load_vectors
 from embtool.errors import OutputError, PlotError
 from embtool.plotting import (
+    MAX_CANVAS_PIXELS,
     FontChoice,
     bundled_font_path,
     charmap,
+    check_canvas,
     image_format,
     overlapping_pairs,
     plot_bias,
@@ -344,3 +346,40 @@ def test_tiny_store_plots(tmp_path):
 def test_font_choice_is_a_plain_value():
     choice = FontChoice(("DejaVu Sans",), ("/x.ttf",), "none")
     assert choice.fallback is None
+
+
+def test_a_canvas_too_big_to_render_is_refused_before_drawing(toy_store):
+    # 100x100 inches at 2400 dpi would be 240,000 pixels a side: Agg dies with a MemoryError
+    # (or takes minutes and 14 GB at 60x60 and 1000 dpi). Refuse it up front, in one line.
+    assert MAX_CANVAS_PIXELS == 150_000_000
+    check_canvas((40, 30), 300)  # a 108-megapixel poster is fine
+    with pytest.raises(PlotError) as exc:
+        check_canvas((8, 6), 2400)
+    assert str(exc.value) == (
+        "--size 8x6 at --dpi 2400 is 19,200 x 14,400 pixels (276 megapixels), more than the "
+        "150 that can be drawn safely; lower --dpi or --size"
+    )
+    wm = map_words(toy_store, ["king", "queen", "man"])
+    with pytest.raises(PlotError, match="240,000 x 240,000 pixels"):
+        plot_word_map(wm, size=(100, 100), dpi=2400)
+
+
+def test_dollar_signs_in_words_and_titles_are_plain_text(tmp_path):
+    # '$' tokens are common ('$', 'us$'); two of them would otherwise start matplotlib mathtext,
+    # which fails to parse '$$' (a traceback) and typesets '$1$' as math.
+    words = ["$", "$$", "$1$", "$\\frac$", "a_b^c"]
+    rng = np.random.default_rng(0)
+    store = VectorStore(words, rng.standard_normal((5, 3)).astype(np.float32))
+    wm = map_words(store, words, groups={"$x$": ["$", "$$"]}, analogies=[words[:4]])
+    fig = plot_word_map(wm, title="$$ and $1$")
+    save_figure(fig, tmp_path / "d.png")
+    (ax,) = fig.axes
+    assert label_texts(ax) == words
+    texts = [*ax.texts, ax.title, *ax.get_legend().get_texts()]
+    assert not [t.get_text() for t in texts if t.get_parse_math()]
+    bias_fig = plot_bias(words, rng.standard_normal((5, 2)), xlabel="$a$–$b$", ylabel="$$")
+    save_figure(bias_fig, tmp_path / "b.png")
+    (bax,) = bias_fig.axes
+    assert not [
+        t.get_text() for t in [*bax.texts, bax.xaxis.label, bax.yaxis.label] if t.get_parse_math()
+    ]

@@ -140,6 +140,20 @@ def test_tsne_with_fit_on_embeds_fit_words_too(toy_store):
     assert wm.projection.fit_size == 8  # 6 fitting words + the 2 shown
 
 
+def test_tsne_with_fit_on_embeds_a_word_of_the_fit_set_once(toy_store):
+    # With --fit-on top:N the chosen words are usually among the N: each must be one t-SNE point,
+    # not two identical ones (a twin at distance 0 skews its neighbourhood).
+    top = np.asarray(toy_store.vectors[:6], dtype=np.float64)
+    chosen = np.vstack([top[1], top[4], np.asarray(toy_store.vectors[8], dtype=np.float64)])
+    proj = project(chosen, "tsne", fit=top, perplexity=2.0, seed=3)
+    assert proj.fit_size == 7
+    expected = TSNE(
+        n_components=2, perplexity=2.0, random_state=3, init="pca", learning_rate="auto",
+        method="exact",
+    ).fit_transform(np.vstack([top, chosen[2:]]))  # fmt: skip
+    np.testing.assert_allclose(proj.coords, expected[[1, 4, 6]], rtol=1e-6, atol=1e-6)
+
+
 def test_unknown_words_are_all_named(toy_store):
     with pytest.raises(UnknownWordsError) as info:
         map_words(toy_store, ["king", "kingg"], analogies=[["king", "mann", "woman", "queen"]])

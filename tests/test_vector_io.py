@@ -3,6 +3,8 @@
 import bz2
 import gzip
 import lzma
+import os
+import stat
 import tempfile
 import tracemalloc
 from pathlib import Path
@@ -240,6 +242,61 @@ def test_unicode_errors_replace_and_ignore(tmp_path: Path):
         load_vectors(path, encoding="klingon")
 
 
+ZH_TEXT = "2 3\n北京 0.1 0.2 0.3\n上海 0.4 0.5 0.6\n"
+
+
+@pytest.mark.parametrize("text", [ZH_TEXT, ZH_TEXT.split("\n", 1)[1]], ids=["word2vec", "glove"])
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_a_utf8_byte_order_mark_is_ignored(tmp_path: Path, text: str, suffix: str):
+    # Windows Notepad saves "UTF-8" with a BOM; the file must read as without it.
+    path = tmp_path / f"v.txt{suffix}"
+    data = b"\xef\xbb\xbf" + text.encode("utf-8")
+    path.write_bytes(gzip.compress(data) if suffix else data)
+    store = load_vectors(path)
+    assert store.words == ["北京", "上海"]
+    np.testing.assert_array_equal(
+        np.asarray(store.vectors), np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], dtype=np.float32)
+    )
+
+
+def test_gbk_bytes_get_a_chinese_encoding_hint(tmp_path: Path):
+    path = tmp_path / "v.txt"
+    path.write_bytes(ZH_TEXT.encode("gbk"))
+    with pytest.raises(VectorFileError) as exc:
+        load_vectors(path)
+    assert str(exc.value) == (
+        f"{path} line 2: cannot decode bytes as utf-8 at byte offset 4 (b'\\xb1\\xb1\\xbe\\xa9'); "
+        "pass --encoding gb18030 (the bytes read as Chinese GBK) or --unicode-errors replace|ignore"
+    )
+    assert load_vectors(path, encoding="gb18030").words == ["北京", "上海"]
+    # latin-1 letters can pair up as GBK bytes too ('ül' is one), but they stand alone
+    path.write_bytes("1 2\nMüller 1 2\n".encode("latin-1"))
+    with pytest.raises(VectorFileError, match=r"pass --encoding \(e.g. latin-1\)"):
+        load_vectors(path)
+
+
+def test_utf16_file_says_so(tmp_path: Path):
+    path = tmp_path / "v.txt"
+    path.write_bytes(ZH_TEXT.encode("utf-16"))
+    with pytest.raises(VectorFileError) as exc:
+        load_vectors(path)
+    assert str(exc.value) == (
+        f"{path}: the file is UTF-16 text; save it as UTF-8 "
+        "(e.g. iconv -f utf-16 -t utf-8 IN > OUT) and read that"
+    )
+
+
+def test_tab_separated_lines_get_a_hint(tmp_path: Path):
+    path = tmp_path / "v.tsv"
+    path.write_text("2\t3\nfrog\t0.1\t0.2\t0.3\ntoad\t0.4\t0.5\t0.6\n", encoding="utf-8")
+    with pytest.raises(VectorFileError) as exc:
+        load_vectors(path)
+    assert str(exc.value) == (
+        f"{path} line 2: expected 4 fields (word + 3 numbers), got 1; the fields are separated "
+        "by tabs, but vector files use single spaces (try: tr '\\t' ' ' < IN > OUT)"
+    )
+
+
 # -- absurd headers -----------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["absurd_header.txt", "absurd_header.bin"])
 def test_absurd_header_fails_without_allocating(name: str):
@@ -304,6 +361,25 @@ def test_interrupted_write_leaves_nothing(tmp_path: Path, toy_store: VectorStore
         with pytest.raises(KeyboardInterrupt):
             save_vectors(toy_store, tmp_path / name, fmt)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("store", "s"), ("word2vec", "v.txt"), ("word2vec-binary", "v.bin.gz"), ("projector", "p")],
+)
+def test_written_files_get_the_usual_permissions(
+    tmp_path: Path, toy_store: VectorStore, fmt: str, name: str
+):
+    # Temporary files and directories are created 0600/0700; the renamed result must not keep
+    # that, or a store written for a class or a web server is unreadable to everyone else.
+    old = os.umask(0o022)
+    try:
+        path = save_vectors(toy_store, tmp_path / name, fmt)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644)
+    for child in path.iterdir() if path.is_dir() else []:
+        assert stat.S_IMODE(child.stat().st_mode) == 0o644, child.name
 
 
 # -- parity with gensim -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from embtool.bias.wordsets import definitional_pairs, lookup, neutral_professions, unit64
-from embtool.errors import BiasError, OutputError, UnknownWordsError
+from embtool.errors import BiasError, OutputError
 from embtool.store import VectorStore
 
 DEFAULT_PAIR = ("she", "he")
@@ -114,7 +114,7 @@ def bias_direction(
             raise BiasError(f"the 'pair' method takes exactly one pair, got {len(pair_list)}")
         used, rows, missing = _resolve_pairs(store, pair_list, fold_case)
         if missing:
-            raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+            raise store.unknown(missing)
         diff = np.diff(unit64(store, rows[0])[::-1], axis=0)[0]  # unit(a) - unit(b)
         norm = float(np.linalg.norm(diff))
         if norm < 1e-12:
@@ -218,7 +218,7 @@ def project(
     _check_dim(store, direction)
     found = lookup(store, words, fold_case=fold_case)
     if found.missing and not skip_unknown:
-        raise UnknownWordsError(found.missing, store.close_matches(found.missing), store.name)
+        raise store.unknown(found.missing)
     if not found.rows:
         return []
     cos = unit64(store, found.rows) @ direction.vector

@@ -4,6 +4,7 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     analogy,
     bias,
     convert,
+    cooccur,
     debias,
     download,
     evaluate,

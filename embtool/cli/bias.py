@@ -27,7 +27,7 @@ from embtool.cli.inputs import read_queries, read_words
 from embtool.cli.options import ExactCaseOpt, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import BiasError, OutputError, UnknownWordsError, UsageError
+from embtool.errors import BiasError, OutputError, UsageError
 from embtool.store import VectorStore
 
 bias_app = typer.Typer(
@@ -106,7 +106,8 @@ NormalizeOpt = Annotated[
 
 
 def _split_pair(value: str, where: str) -> tuple[str, str]:
-    for sep in (":", ",", "/"):
+    # full-width ：and ，are what a Chinese keyboard types
+    for sep in (":", "：", ",", "，", "/"):
         if sep in value:
             parts = [p.strip() for p in value.split(sep)]
             break
@@ -172,7 +173,8 @@ def get_direction(
     if d.method == "pca":
         r = d.explained_variance_ratio
         note(
-            f"direction: PCA of {len(d.pairs)} pairs; PC1 explains {r[0]:.1%} of their variance"
+            f"direction: PCA of {len(d.pairs)} pair{'s' if len(d.pairs) != 1 else ''}; "
+            f"PC1 explains {r[0]:.1%} of their variance"
             + (f", PC2 {r[1]:.1%}" if len(r) > 1 else "")
         )
         if not d.dominant:
@@ -754,7 +756,7 @@ def ripa_command(
     r = bias.ripa(store, pairs, wanted, normalize=norm, fold_case=not exact_case)
     if r.attributes.missing and not professions:
         missing = list(r.attributes.missing)
-        raise UnknownWordsError(missing, store.close_matches(missing), store.name)
+        raise store.unknown(missing)
     _coverage_note("professions", r.attributes.requested, r.attributes.missing)
     ranked = sorted(r.words, key=lambda s: -s.value)
     record = {

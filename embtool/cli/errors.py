@@ -1,7 +1,11 @@
 """Exit codes, and the one place where library errors become a one-line message on stderr."""
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from enum import IntEnum
 
 import typer
@@ -20,6 +24,35 @@ class ExitStatus(IntEnum):
     BROKEN_PIPE = 141
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived; raised like Ctrl-C so temporary files are removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def stop_signals_unwind() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP unwind the stack (as Ctrl-C does) instead of
+    killing the process on the spot. A signal already ignored (``nohup``) stays ignored."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+                previous[signum] = signal.signal(signum, _terminate)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def report_error(exc: EmbtoolError) -> ExitStatus:
     """Print ``exc`` as ``error: ...`` on stderr and return its exit status."""
     err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", markup=True)
@@ -31,12 +64,16 @@ class EmbtoolGroup(TyperGroup):
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
-            return super().invoke(ctx)
+            with stop_signals_unwind():
+                return super().invoke(ctx)
         except EmbtoolError as exc:
             raise typer.Exit(report_error(exc)) from None
         except KeyboardInterrupt:
             err.print("interrupted", style="red")
             raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        except Terminated as exc:
+            err.print("terminated", style="red")
+            raise typer.Exit(128 + exc.signum) from None
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
             try:

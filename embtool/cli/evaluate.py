@@ -306,7 +306,8 @@ def evaluate_command(
         typer.Option(
             "--threads",
             min=1,
-            help="BLAS threads for the matrix products (default: the BLAS library's, all cores).",
+            help="Analogy questions run in N chunks at once, one BLAS thread each (default: one "
+            "per core).",
             show_default=False,
         ),
     ] = None,

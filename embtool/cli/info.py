@@ -8,10 +8,11 @@ import typer
 from embtool.cli.app import app
 from embtool.cli.input_options import input_options
 from embtool.cli.options import FormatOpt
-from embtool.cli.output import Format, Report, emit
+from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
 from embtool.cli.vectors import VectorSource
 from embtool.inspection import VectorInfo, inspect_vectors
+from embtool.vector_io import encoding_hint_at
 
 
 def _short(value: Any) -> Any:
@@ -95,6 +96,12 @@ def info_command(
             unicode_errors=source.unicode_errors,
             allow_pickle=source.allow_pickle,
             progress=progress,
+        )
+    if info.undecodable and resolved.is_file():
+        hint = encoding_hint_at(resolved, info.undecodable[0]["offset"], source.encoding)
+        note(
+            f"some words do not decode as {source.encoding} (see 'undecodable'); "
+            f"pass {hint} to read them"
         )
     emit(
         Report([info.to_dict()], ["field", "value"], info_rows(info), title=info.path, single=True),

@@ -4,12 +4,38 @@ import sys
 from collections.abc import Sequence
 
 from embtool.errors import UsageError
+from embtool.vector_io import looks_like_gbk
+
+
+def read_stdin() -> str:
+    """All of stdin as text, decoded strictly in its encoding; a UTF-8 byte-order mark is dropped.
+
+    Raises: UsageError naming the first line that does not decode (never a traceback).
+    """
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text-only stream (tests, embedding)
+        return sys.stdin.read().removeprefix("\ufeff")
+    encoding = sys.stdin.encoding or "utf-8"
+    data = buffer.read()
+    try:
+        return data.decode(encoding).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line_no = data.count(b"\n", 0, exc.start) + 1
+        line = data.split(b"\n")[line_no - 1]
+        source = (
+            "gb18030 -t utf-8: the bytes read as Chinese GBK"
+            if looks_like_gbk(line)
+            else "latin1 -t utf-8"
+        )
+        raise UsageError(
+            f"stdin line {line_no} is not {encoding} text; convert it first (e.g. iconv -f {source})"
+        ) from None
 
 
 def stdin_lines() -> list[str]:
     """Non-blank lines of stdin, without ``#`` comment lines."""
     lines = []
-    for line in sys.stdin:
+    for line in read_stdin().splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             lines.append(line)
@@ -59,9 +85,10 @@ def read_queries(
 
 
 def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], bool]:
-    """Single words from the arguments, or one per stdin line; returns (words, batch?)."""
+    """Single words from the arguments, or from stdin (one a line, or several separated by
+    whitespace); returns (words, batch?)."""
     if wants_stdin(args):
-        words = stdin_lines()
+        words = [w for line in stdin_lines() for w in line.split()]
         if not words:
             raise UsageError(f"no {what} words on stdin")
         return words, True

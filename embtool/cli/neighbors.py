@@ -34,7 +34,10 @@ def neighbors_report(batch: similarity.Batch) -> Report:
 def neighbors_command(
     words: Annotated[
         list[str] | None,
-        typer.Argument(help="Words to look up; '-' or a pipe reads one word per line from stdin."),
+        typer.Argument(
+            help="Words to look up; '-' or a pipe reads them from stdin (one a line, or "
+            "several separated by spaces)."
+        ),
     ] = None,
     k: TopK = 10,
     restrict: RestrictOpt = None,

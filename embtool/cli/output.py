@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -87,14 +88,16 @@ def emit(report: Report, fmt: Format) -> None:
         lines.extend("\t".join(_tsv_cell(v) for v in row) for row in report.rows)
         out.write("\n".join(lines) + "\n")
     else:
-        table = Table(title=report.title, show_lines=False, header_style="bold")
+        # Cells are Text, not markup: vocabularies hold tokens like '[/b]' that Rich would parse.
+        title = Text(report.title) if report.title is not None else None
+        table = Table(title=title, show_lines=False, header_style="bold")
         for col in report.columns:
             numeric = any(
                 isinstance(r[report.columns.index(col)], (int, float)) for r in report.rows[:1]
             )
-            table.add_column(col, justify="right" if numeric else "left")
+            table.add_column(Text(col), justify="right" if numeric else "left")
         for row in report.rows:
-            table.add_row(*(_table_cell(v) for v in row))
+            table.add_row(*(Text(_table_cell(v)) for v in row))
         Console(file=out, highlight=False).print(table)
     out.flush()
 

@@ -27,7 +27,7 @@ from embtool.cli.bias import (
     _split_pair,
     get_direction,
 )
-from embtool.cli.inputs import wants_stdin
+from embtool.cli.inputs import read_stdin, wants_stdin
 from embtool.cli.options import ExactCaseOpt
 from embtool.cli.output import Format, Report, emit, err, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
@@ -193,7 +193,7 @@ def _words_in(text: str) -> list[str]:
 def read_words_file(path: Path) -> list[str]:
     """Words of a file, whitespace-separated; blank and '#' lines skipped.  Raises: UsageError."""
     try:
-        words = _words_in(path.read_text(encoding="utf-8"))
+        words = _words_in(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--words-file {path}: cannot read it ({exc})") from None
     if not words:
@@ -223,7 +223,7 @@ def read_groups(specs: list[str]) -> dict[str, list[str]]:
                 f"--group {spec!r}: expected NAME=word1,word2,... or a JSON/TSV file of groups"
             )
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"--group {path}: cannot read it ({exc})") from None
         if path.suffix.lower() == ".json":
@@ -265,9 +265,16 @@ def parse_analogies(values: list[str]) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def check_outputs(out: Path | None, coords: Path | None, fmt: Format | None) -> None:
-    """Fail before any work when nothing is asked for, or an output cannot be written."""
-    from embtool.plotting import check_writable, image_format
+def check_outputs(
+    out: Path | None,
+    coords: Path | None,
+    fmt: Format | None,
+    size: tuple[float, float],
+    dpi: float,
+) -> None:
+    """Fail before any work when nothing is asked for, an output cannot be written, or the image
+    would be too big to draw."""
+    from embtool.plotting import check_canvas, check_writable, image_format
 
     if out is None and coords is None and fmt is None:
         raise UsageError(
@@ -276,6 +283,7 @@ def check_outputs(out: Path | None, coords: Path | None, fmt: Format | None) -> 
     if out is not None:
         image_format(out)
         check_writable(out)
+        check_canvas(size, dpi)
     if coords is not None:
         check_writable(coords)
 
@@ -474,13 +482,11 @@ def plot_words_command(
     quads = parse_analogies(list(analogy or []))
     groups = read_groups(list(group or []))
     fit_n = projection.parse_fit_on(fit_on) if fit_on is not None else None
-    check_outputs(out, coords, fmt)
+    check_outputs(out, coords, fmt, size_in, dpi)
     other_sources = bool(words_file or top or groups or neighbors or quads)
     given = list(words or [])
     if given == ["-"] or (not given and not other_sources and wants_stdin(given)):
-        import sys
-
-        given = _words_in(sys.stdin.read())
+        given = _words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")
     if words_file is not None:
@@ -646,12 +652,10 @@ def plot_bias_command(
 ) -> None:
     size_in = parse_size(size)
     second = _split_pair(y_pair, "--y-pair") if y_pair is not None else None
-    check_outputs(out, coords, fmt)
+    check_outputs(out, coords, fmt, size_in, dpi)
     given = list(words or [])
     if given == ["-"]:  # only on request: without words, the professions are plotted
-        import sys
-
-        given = _words_in(sys.stdin.read())
+        given = _words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")
     if words_file is not None:

@@ -1,4 +1,4 @@
-"""embtool train: turn text into a vector store (Word2Vec CBOW or skip-gram)."""
+"""embtool train: turn text into a vector store (Word2Vec CBOW or skip-gram, or GloVe)."""
 
 import shlex
 import signal
@@ -26,9 +26,9 @@ from embtool.cli.app import app
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, err, note, warn
 from embtool.corpus import Corpus, ProgressEvent, Tokenizer
-from embtool.errors import OutputError, TrainingError
+from embtool.errors import OutputError, TrainingError, UsageError
 from embtool.resources import data_path
-from embtool.training import Method
+from embtool.training import GloveConfig, Method, OutputVectors, TrainConfig
 
 
 class Dtype(str, Enum):
@@ -48,15 +48,19 @@ def default_corpus() -> Path:
 
 
 class _Rate(ProgressColumn):
-    """words/s while training, MB/s while reading (Rich's own estimate over recent updates)."""
+    """words/s while training (GloVe: pairs/s), MB/s while reading (Rich's recent estimate)."""
 
     def render(self, task: Any) -> Text:
         speed = task.finished_speed or task.speed
         if speed is None:
             return Text("", style="progress.data.speed")
-        if task.fields.get("unit") == "bytes":
+        unit = task.fields.get("unit")
+        if unit == "bytes":
             return Text(f"{speed / 1e6:.1f} MB/s", style="progress.data.speed")
-        return Text(f"{speed:,.0f} words/s", style="progress.data.speed")
+        return Text(f"{speed:,.0f} {unit or 'words'}/s", style="progress.data.speed")
+
+
+_STAGES = {"read": "reading corpus", "count": "counting co-occurrences", "merge": "merging counts"}
 
 
 class ProgressView:
@@ -97,7 +101,9 @@ class ProgressView:
 
     def _draw(self, event: ProgressEvent) -> None:
         assert self.bar is not None
-        desc = "reading corpus" if event.stage == "read" else f"epoch {event.epoch}/{event.epochs}"
+        desc = _STAGES.get(event.stage) or f"epoch {event.epoch}/{event.epochs}"
+        if "cost" in event.info:
+            desc += f" cost {event.info['cost']:.5f}"
         task = self.tasks.get(event.stage)
         if task is None:
             task = self.bar.add_task(desc, total=event.total, unit=event.unit)
@@ -108,8 +114,11 @@ class ProgressView:
         now = time.perf_counter() - self.started
         if event.stage == "read" and event.final:
             note(f"read {event.done / 1e6:,.1f} MB of text ({now:.1f} s)")
+        elif event.stage == "count" and event.final:
+            note(f"counted co-occurrences in {event.done:,.0f} tokens ({now:.1f} s)")
         elif event.stage == "train" and event.info.get("epoch_end"):
-            note(f"epoch {event.epoch}/{event.epochs} done ({now:.1f} s)")
+            cost = f", cost {event.info['cost']:.6f}" if "cost" in event.info else ""
+            note(f"epoch {event.epoch}/{event.epochs} done{cost} ({now:.1f} s)")
 
 
 @contextmanager
@@ -174,7 +183,8 @@ def train_command(
         typer.Option(
             "--method",
             "-m",
-            help="cbow: Word2Vec CBOW; skipgram: Word2Vec skip-gram.",
+            help="cbow: Word2Vec CBOW; skipgram: Word2Vec skip-gram; glove: GloVe (co-occurrence "
+            "counts, then weighted least squares with AdaGrad, in NumPy).",
             case_sensitive=False,
         ),
     ] = Method.cbow,
@@ -219,19 +229,14 @@ def train_command(
             "file and byte offset), replace (with U+FFFD) or ignore.",
         ),
     ] = Errors.strict,
-    dim: Annotated[
-        int | None,
-        typer.Option(
-            "--dim", "-d", min=1, help="Vector dimensions [default: 100].", show_default=False
-        ),
-    ] = None,
+    dim: Annotated[int, typer.Option("--dim", "-d", min=1, help="Vector dimensions.")] = 100,
     window: Annotated[
         int | None,
         typer.Option(
             "--window",
             "-w",
             min=1,
-            help="Context words on each side [default: 5].",
+            help="Context words on each side [default: 5; glove: 10].",
             show_default=False,
         ),
     ] = None,
@@ -256,7 +261,12 @@ def train_command(
     epochs: Annotated[
         int | None,
         typer.Option(
-            "--epochs", "-e", min=1, help="Passes over the corpus [default: 5].", show_default=False
+            "--epochs",
+            "-e",
+            min=1,
+            help="Passes over the corpus (glove: over the co-occurrence nonzeros) "
+            "[default: 5; glove: 25].",
+            show_default=False,
         ),
     ] = None,
     negative: Annotated[
@@ -283,14 +293,17 @@ def train_command(
             "--sample",
             min=0.0,
             show_default=False,
-            help="Word2Vec: down-sample words more frequent than this share of the "
-            "corpus (0 = off) [default: 0.001].",
+            help="Word2Vec: down-sample words more frequent than this share of the corpus "
+            "(0 = off) [default: 0.001].",
         ),
     ] = None,
     alpha: Annotated[
         float | None,
         typer.Option(
-            "--alpha", help="Word2Vec: initial learning rate [default: 0.025].", show_default=False
+            "--alpha",
+            help="Word2Vec: initial learning rate [default: 0.025]. GloVe: exponent of the "
+            "weighting f(x) = min(1, (x/x_max)^alpha) [default: 0.75].",
+            show_default=False,
         ),
     ] = None,
     min_alpha: Annotated[
@@ -338,6 +351,77 @@ def train_command(
             show_default=False,
         ),
     ] = None,
+    x_max: Annotated[
+        float,
+        typer.Option(
+            "--x-max",
+            min=0.0,
+            help="GloVe: counts above this get full weight.",
+            rich_help_panel="GloVe",
+        ),
+    ] = 100.0,
+    learning_rate: Annotated[
+        float,
+        typer.Option(
+            "--learning-rate",
+            help="GloVe: AdaGrad's initial learning rate.",
+            rich_help_panel="GloVe",
+        ),
+    ] = 0.05,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            help="GloVe: co-occurrence nonzeros per AdaGrad update (summed per word).",
+            rich_help_panel="GloVe",
+        ),
+    ] = 16384,
+    grad_clip: Annotated[
+        float | None,
+        typer.Option(
+            "--grad-clip",
+            help="GloVe: clip each element of a batch's gradient to +-this (default: off).",
+            show_default=False,
+            rich_help_panel="GloVe",
+        ),
+    ] = None,
+    output_vectors: Annotated[
+        OutputVectors,
+        typer.Option(
+            "--output-vectors",
+            help="GloVe: w+c (word + context vectors, as the paper recommends), w (word vectors), "
+            "or concat ([w, c], 2 x --dim).",
+            rich_help_panel="GloVe",
+        ),
+    ] = OutputVectors.w_plus_c,
+    asymmetric: Annotated[
+        bool,
+        typer.Option(
+            "--asymmetric",
+            help="GloVe: count left context only (default: both sides).",
+            rich_help_panel="GloVe",
+        ),
+    ] = False,
+    cooccurrence: Annotated[
+        Path | None,
+        typer.Option(
+            "--cooccurrence",
+            help="GloVe: a co-occurrence file (embtool cooccur) to reuse when it exists (then no "
+            "corpus is needed), else where to save the count, so a sweep over dims or epochs "
+            "counts once.",
+            show_default=False,
+            rich_help_panel="GloVe",
+        ),
+    ] = None,
+    memory: Annotated[
+        float,
+        typer.Option(
+            "--memory",
+            help="GloVe: memory budget for counting, in GB (partial counts spill to --tmp-dir).",
+            rich_help_panel="GloVe",
+        ),
+    ] = 4.0,
     dtype: Annotated[Dtype, typer.Option("--dtype", help="Stored vector type.")] = Dtype.float32,
     tmp_dir: Annotated[
         Path | None,
@@ -360,13 +444,33 @@ def train_command(
 
     Example: [bold]embtool train corpus.txt --method skipgram --dim 100 --out vectors/sg[/bold]
 
+    GloVe: [bold]embtool train corpus.txt --method glove --dim 50 --cooccurrence cooc.npz[/bold]
+    counts co-occurrences (or reuses cooc.npz), then trains; the cost of each epoch is shown and
+    recorded in meta.json.
+
     The text is tokenized once into a temporary file that gensim's fast corpus_file mode reads
     (an already-tokenized plain file with --tokenizer whitespace is read in place); the temporary
     file is removed on success, failure and Ctrl-C, and the store is written only when training
     has finished. Prints a summary of what was trained; a progress bar goes to stderr.
     """
     paths = corpus or []
-    if not paths:
+    glove = method is Method.glove
+    reuse = glove and cooccurrence is not None and cooccurrence.exists()
+    if not glove and (cooccurrence is not None or asymmetric):
+        raise UsageError("--cooccurrence and --asymmetric are GloVe options (--method glove)")
+    if glove and (save_model is not None or resume is not None):
+        raise UsageError("--save-model and --resume are Word2Vec options, not for --method glove")
+    w2v_only = {
+        "--negative": negative,
+        "--hs": hs or None,
+        "--ns-exponent": ns_exponent,
+        "--sample": sample,
+        "--min-alpha": min_alpha,
+    }
+    if glove and any(v is not None for v in w2v_only.values()):
+        names = ", ".join(k for k, v in w2v_only.items() if v is not None)
+        raise UsageError(f"{names} does not apply to --method glove (Word2Vec options)")
+    if not paths and not reuse:
         paths = [str(default_corpus())]
         note(f"no corpus given: training on the shipped sample corpus {paths[0]}")
     out = out or Path("vectors") / method.value
@@ -380,24 +484,64 @@ def train_command(
             raise TrainingError(f"{resume}: no such model file (--resume)")
         note("resuming: dimensions, window and objective come from the saved model")
 
-    # Options left at None take the method's own default (the config dataclass's).
-    config = training.make_config(
-        method,
-        dim=dim,
-        window=window,
-        min_count=min_count,
-        max_vocab=max_vocab,
-        epochs=epochs,
-        seed=seed,
-        workers=1 if deterministic else (workers or training.default_workers()),
-        deterministic=deterministic,
-        negative=negative,
-        hs=hs or None,
-        ns_exponent=ns_exponent,
-        sample=sample,
-        alpha=alpha,
-        min_alpha=min_alpha,
-    )
+    n_workers = 1 if deterministic else (workers or training.default_workers())
+    config: TrainConfig
+    if glove:
+        saved = _saved_counts(cooccurrence) if reuse else {}
+        config = GloveConfig(
+            dim=dim,
+            window=window or saved.get("window") or 10,
+            min_count=min_count or saved.get("min_count") or 5,
+            max_vocab=max_vocab if max_vocab is not None else saved.get("max_vocab"),
+            epochs=epochs or 25,
+            seed=seed,
+            workers=n_workers,
+            deterministic=deterministic,
+            x_max=x_max,
+            alpha=0.75 if alpha is None else alpha,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            grad_clip=grad_clip,
+            output_vectors=output_vectors,
+            symmetric=saved.get("symmetric", True) and not asymmetric,
+            memory_gb=memory,
+        )
+    else:
+        # Options left at None take the method's own default (the config dataclass's).
+        config = training.make_config(
+            method,
+            dim=dim,
+            window=window,
+            min_count=min_count,
+            max_vocab=max_vocab,
+            epochs=epochs,
+            seed=seed,
+            workers=n_workers,
+            deterministic=deterministic,
+            negative=negative,
+            hs=hs or None,
+            ns_exponent=ns_exponent,
+            sample=sample,
+            alpha=alpha,
+            min_alpha=min_alpha,
+        )
+    if reuse:
+        assert isinstance(config, GloveConfig) and cooccurrence is not None
+        # the corpus, if given, is only checked against what the count was made from, not read
+        given = (
+            Corpus(paths, tokenizer=tokenizer, lower=lower, encoding=encoding, errors=errors.value)
+            if paths
+            else None
+        )
+        from embtool.training.glove import check_saved_counts, corpus_source
+
+        source = corpus_source(given.describe()) if given is not None else None
+        check_saved_counts(config, cooccurrence, source)
+        note(f"reusing the co-occurrence counts in {cooccurrence}")
+        with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+            store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
+        _finish(store, out, dtype, force, fmt)
+        return
     text = Corpus(paths, tokenizer=tokenizer, lower=lower, encoding=encoding, errors=errors.value)
     if text.skipped:
         note(f"skipped {len(text.skipped)} non-text file(s), e.g. {text.skipped[0]}")
@@ -406,16 +550,35 @@ def train_command(
         options["save_model"] = save_model
     if resume is not None:
         options["resume"] = resume
+    if cooccurrence is not None:
+        options["cooccurrence"] = cooccurrence
     with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
         store = training.train(config, text, view, tmp_dir=tmp_dir, **options)
+    _finish(store, out, dtype, force, fmt)
+
+
+def _saved_counts(path: Path) -> dict[str, Any]:
+    """The settings a saved co-occurrence file was counted with (defaults for unset options)."""
+    from embtool.training.cooccurrence import read_cooccurrence_meta
+
+    return read_cooccurrence_meta(path)
+
+
+def _finish(store: Any, out: Path, dtype: Dtype, force: bool, fmt: Format) -> None:
     command = _command_line()
     if command:
         store.meta["training"]["command"] = command
     store.save(out, dtype=dtype.value, overwrite=force)
     t = store.meta["training"]
     rate = t.get("words_per_second")
+    what = "words" if t["method"] != "glove" else "words (GloVe)"
     note(
-        f"trained {len(store):,} words x {store.dim} dims on {t['corpus_tokens']:,} tokens in "
+        f"trained {len(store):,} {what} x {store.dim} dims on {t['corpus_tokens']:,} tokens in "
         f"{t['wall_seconds']:.1f} s" + (f" ({rate:,.0f} words/s)" if rate else "") + f" -> {out}"
     )
+    if t["method"] == "glove" and t.get("epoch_costs"):
+        note(
+            f"GloVe cost per nonzero: {t['epoch_costs'][0]:.6f} (epoch 1) -> "
+            f"{t['epoch_costs'][-1]:.6f} (epoch {len(t['epoch_costs'])})"
+        )
     emit(train_report(store, out), fmt)

@@ -12,7 +12,7 @@ policies), :mod:`.analogy` (batched analogy accuracy), :mod:`.pairs` (similarity
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +65,7 @@ class StoreEvaluation:
         """Benchmark name -> headline score (total accuracy, or Spearman's rho)."""
         return {r.benchmark: r.score for r in self.results}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Result]:
         return iter(self.results)
 
     def __len__(self) -> int:
@@ -122,8 +122,8 @@ def evaluate_store(
 
     Benchmarks are bundled names (see :func:`registry`), file paths, or loaded benchmarks.
     ``restrict`` applies to analogies (candidates and question words, default 30,000);
-    similarity sets use ``similarity_restrict`` (default: the whole vocabulary). ``threads`` caps
-    the BLAS threads for the matrix products (default: the BLAS library's own setting).
+    similarity sets use ``similarity_restrict`` (default: the whole vocabulary). ``threads``: how
+    many chunks of analogy questions run at once, one BLAS thread each (default: every core).
     ``progress(done, total)`` counts analogy questions over all analogy benchmarks.
 
     Raises: BenchmarkError.
@@ -139,26 +139,26 @@ def evaluate_store(
             return None
         return lambda done, _n: progress(base + done, total)
 
-    with _blas_threads(threads):
-        lookup = WordLookup(store, restrict, case)
-        for bench in analogy_sets:
-            results.append(
-                evaluate_analogies(
-                    store,
-                    bench,
-                    method=method,
-                    restrict=restrict,
-                    case=case,
-                    oov=analogy_oov,
-                    epsilon=epsilon,
-                    chunk_size=chunk_size,
-                    progress=make_progress(offset),
-                    lookup=lookup,
-                )
+    lookup = WordLookup(store, restrict, case)
+    for bench in analogy_sets:
+        results.append(
+            evaluate_analogies(
+                store,
+                bench,
+                method=method,
+                restrict=restrict,
+                case=case,
+                oov=analogy_oov,
+                epsilon=epsilon,
+                chunk_size=chunk_size,
+                threads=threads,
+                progress=make_progress(offset),
+                lookup=lookup,
             )
-            offset += len(bench)
-            if progress is not None:
-                progress(offset, total)
+        )
+        offset += len(bench)
+        if progress is not None:
+            progress(offset, total)
     sim_lookup = WordLookup(store, similarity_restrict, case) if similarity_sets else None
     for bench in similarity_sets:
         results.append(
@@ -172,26 +172,6 @@ def evaluate_store(
             )
         )
     return StoreEvaluation(store.name, tuple(results))
-
-
-class _blas_threads:
-    """Cap BLAS threads inside the block when ``threads`` is given (threadpoolctl comes with
-    scikit-learn); a no-op otherwise."""
-
-    def __init__(self, threads: int | None) -> None:
-        self.threads = threads
-        self._ctx = None
-
-    def __enter__(self) -> None:
-        if self.threads:
-            from threadpoolctl import threadpool_limits
-
-            self._ctx = threadpool_limits(limits=int(self.threads), user_api="blas")
-            self._ctx.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        if self._ctx is not None:
-            self._ctx.__exit__(*exc)
 
 
 __all__ = [

@@ -9,7 +9,9 @@ Questions with a word outside the first ``restrict`` words are out of vocabulary
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +28,7 @@ from embtool.similarity import COSMUL_EPSILON, AnalogyMethod, solve_analogies
 from embtool.store import VectorStore
 
 CANDIDATES = 5  # gensim looks at the 5 best answers to skip case variants of the question words
-DEFAULT_CHUNK = 4096  # questions per engine call: bounds memory, sets progress granularity
+DEFAULT_CHUNK = 4096  # max questions per engine call: bounds memory, sets progress granularity
 
 Progress = Callable[[int, int], None]
 
@@ -96,6 +98,79 @@ class AnalogyResult:
         return self.total.oov_words
 
 
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _solve_in_chunks(
+    store: VectorStore,
+    triples: np.ndarray,
+    *,
+    method: AnalogyMethod,
+    restrict: int,
+    epsilon: float,
+    chunk_size: int,
+    threads: int | None,
+    progress: Callable[[int], None] | None,
+) -> np.ndarray:
+    """The engine's best ``CANDIDATES`` rows for every (x, y, z) triple, chunk by chunk.
+
+    With several workers each chunk is one large batch on one BLAS thread: the matrix products and
+    the running top-k (plain NumPy, one core per call) both use every core.
+    """
+    n = len(triples)
+    out = np.full((n, CANDIDATES), -1, dtype=np.int64)
+    if n == 0:
+        return out
+    workers = max(1, int(threads) if threads else available_cores())
+    chunks = -(-n // max(1, int(chunk_size)))
+    if workers > 1:
+        chunks = max(chunks, min(workers, -(-n // 256)))
+        if chunks > 1:  # whole rounds: no worker idles at the end
+            chunks = -(-chunks // workers) * workers
+    size = -(-n // chunks)
+    starts = list(range(0, n, size))
+
+    def solve(start: int) -> tuple[int, np.ndarray]:
+        rows, _ = solve_analogies(
+            store,
+            triples[start : start + size],
+            CANDIDATES,
+            method=method,
+            restrict=restrict,
+            exclude_query=True,
+            epsilon=epsilon,
+        )
+        return start, rows
+
+    def keep(start: int, rows: np.ndarray, done: int) -> int:
+        out[start : start + len(rows), : rows.shape[1]] = rows
+        done += len(rows)
+        if progress is not None:
+            progress(done)
+        return done
+
+    from threadpoolctl import threadpool_limits
+
+    done = 0
+    if workers == 1 or len(starts) == 1:  # one batch at a time: BLAS gets the threads
+        with threadpool_limits(limits=threads, user_api="blas") if threads else nullcontext():
+            for start in starts:
+                done = keep(*solve(start), done)
+        return out
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    store.norms  # noqa: B018 - computed once here rather than racing in every worker
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        for future in as_completed([pool.submit(solve, s) for s in starts]):
+            done = keep(*future.result(), done)
+    return out
+
+
 def _accuracy(correct: int, answered: int, questions: int, oov: AnalogyOOV) -> float | None:
     denominator = questions if oov is AnalogyOOV.count_wrong else answered
     return correct / denominator if denominator else None
@@ -116,14 +191,17 @@ def evaluate_analogies(
     epsilon: float = COSMUL_EPSILON,
     details: bool = False,
     chunk_size: int = DEFAULT_CHUNK,
+    threads: int | None = None,
     progress: Progress | None = None,
     lookup: WordLookup | None = None,
 ) -> AnalogyResult:
     """Accuracy of ``store`` on an analogy benchmark, per section, group and in total.
 
     ``restrict`` (None or 0: the whole vocabulary) limits both the candidate answers and the words a
-    question may use. ``progress(done, total)`` is called after each chunk of questions (counted
-    over all questions, out-of-vocabulary ones included).
+    question may use. ``threads`` chunks run at once (default: one per core), each with one BLAS
+    thread, so the top-k bookkeeping runs in parallel too; memory is bounded by ``threads`` x
+    ``chunk_size`` questions. ``progress(done, total)`` is called from this thread after each
+    chunk (counted over all questions, out-of-vocabulary ones included).
     """
     method, case, oov = AnalogyMethod(method), CaseMode(case), AnalogyOOV(oov)
     if (
@@ -157,22 +235,16 @@ def evaluate_analogies(
         answerable[i] = True
 
     idx = np.flatnonzero(answerable)
-    candidates = np.full((len(idx), CANDIDATES), -1, dtype=np.int64)
-    chunk = max(1, int(chunk_size))
-    for start in range(0, len(idx), chunk):
-        part = idx[start : start + chunk]
-        rows, _ = solve_analogies(
-            store,
-            triples[part],
-            CANDIDATES,
-            method=method,
-            restrict=lookup.size,
-            exclude_query=True,
-            epsilon=epsilon,
-        )
-        candidates[start : start + len(part), : rows.shape[1]] = rows
-        if progress is not None:  # in questions of the benchmark, paced by the work done
-            progress(n * min(start + chunk, len(idx)) // len(idx), n)
+    candidates = _solve_in_chunks(
+        store,
+        triples[idx],
+        method=method,
+        restrict=lookup.size,
+        epsilon=epsilon,
+        chunk_size=chunk_size,
+        threads=threads,
+        progress=None if progress is None else lambda done: progress(n * done // len(idx), n),
+    )
     if progress is not None and len(idx) == 0:
         progress(n, n)
 

@@ -23,7 +23,14 @@ from typing import Any
 from embtool.corpus import Corpus, PreparedCorpus, ProgressCallback
 from embtool.errors import UsageError
 from embtool.store import VectorStore
-from embtool.training.config import Method, TrainConfig, Word2VecConfig, default_workers
+from embtool.training.config import (
+    GloveConfig,
+    Method,
+    OutputVectors,
+    TrainConfig,
+    Word2VecConfig,
+    default_workers,
+)
 
 Trainer = Callable[..., VectorStore]
 
@@ -41,14 +48,29 @@ def _word2vec(
     return train_word2vec(config, corpus, progress, **options)
 
 
+def _glove(
+    config: TrainConfig,
+    corpus: PreparedCorpus,
+    progress: ProgressCallback | None = None,
+    **options: Any,
+) -> VectorStore:
+    from embtool.training.glove import train_glove_store
+
+    if not isinstance(config, GloveConfig):
+        raise UsageError("glove needs a GloveConfig")
+    return train_glove_store(config, corpus, progress, **options)
+
+
 TRAINERS: dict[Method, Trainer] = {
     Method.cbow: _word2vec,
     Method.skipgram: _word2vec,
+    Method.glove: _glove,
 }
 
 CONFIGS: dict[Method, type[TrainConfig]] = {
     Method.cbow: Word2VecConfig,
     Method.skipgram: Word2VecConfig,
+    Method.glove: GloveConfig,
 }
 
 
@@ -80,13 +102,15 @@ def train(
 
     A :class:`Corpus` is read once into a tokenized temporary file (deleted afterwards, also on
     failure or Ctrl-C); a :class:`PreparedCorpus` is used as it is. ``options`` go to the trainer
-    (Word2Vec: ``save_model``, ``resume``).
+    (Word2Vec: ``save_model``, ``resume``; GloVe: ``cooccurrence``).
     Raises: CorpusError, TrainingError, UsageError.
     """
     trainer = TRAINERS.get(config.method)
     if trainer is None:
         raise UsageError(f"no trainer for method {config.method.value!r}")
     start = time.perf_counter()
+    if config.method is Method.glove:
+        options.setdefault("tmp_dir", tmp_dir)
     if isinstance(corpus, Corpus):
         with corpus.prepare(tmp_dir=tmp_dir, progress=progress) as prepared:
             store = trainer(config, prepared, progress, **options)
@@ -95,8 +119,40 @@ def train(
     return _record(store, config, corpus, time.perf_counter() - start)
 
 
+def train_from_cooccurrence(
+    config: GloveConfig,
+    path: str | Path,
+    progress: ProgressCallback | None = None,
+    *,
+    corpus: Corpus | None = None,
+) -> VectorStore:
+    """Train GloVe on a saved co-occurrence count, without reading the corpus again.
+
+    With ``corpus``, the count must have been made from the same paths, tokenizer and case.
+    Raises: CooccurrenceError (missing, corrupt, or counted with other settings), TrainingError.
+    """
+    from embtool.training.glove import corpus_source, train_glove_store
+
+    start = time.perf_counter()
+    source = corpus_source(corpus.describe()) if corpus is not None else None
+    store = train_glove_store(config, None, progress, cooccurrence=path, source=source)
+    return _record(store, config, _Counted(store), time.perf_counter() - start)
+
+
+class _Counted:
+    """The corpus of a saved count, as far as its metadata tells (for :func:`_record`)."""
+
+    def __init__(self, store: VectorStore) -> None:
+        training = store.meta["training"]
+        self._describe = training.pop("corpus", None) or {}
+        self.n_tokens = training.pop("corpus_tokens", None) or 0
+
+    def describe(self) -> dict[str, Any]:
+        return self._describe
+
+
 def _record(
-    store: VectorStore, config: TrainConfig, corpus: PreparedCorpus, seconds: float
+    store: VectorStore, config: TrainConfig, corpus: PreparedCorpus | _Counted, seconds: float
 ) -> VectorStore:
     training = store.meta.setdefault("training", {})
     training.setdefault("method", config.method.value)
@@ -121,11 +177,14 @@ def _record(
 __all__ = [
     "CONFIGS",
     "TRAINERS",
+    "GloveConfig",
     "Method",
+    "OutputVectors",
     "TrainConfig",
     "Trainer",
     "Word2VecConfig",
     "default_workers",
     "make_config",
     "train",
+    "train_from_cooccurrence",
 ]

@@ -1,7 +1,8 @@
 """Training configurations: frozen dataclasses holding every hyper-parameter and the seed.
 
 :class:`TrainConfig` holds what every method shares (vocabulary, window, size, epochs, seed,
-threads); each method adds its own fields in a subclass (:class:`Word2VecConfig`). ``as_dict()`` is
+threads); each method adds its own fields in a subclass (:class:`Word2VecConfig`,
+:class:`GloveConfig`). ``as_dict()`` is
 what a store's ``meta.json`` records.
 """
 
@@ -21,10 +22,11 @@ class Method(str, Enum):
 
     cbow = "cbow"
     skipgram = "skipgram"
+    glove = "glove"
 
     @property
     def label(self) -> str:
-        return {"cbow": "Word2Vec CBOW", "skipgram": "Word2Vec skip-gram"}.get(
+        return {"cbow": "Word2Vec CBOW", "skipgram": "Word2Vec skip-gram", "glove": "GloVe"}.get(
             self.value, self.value
         )
 
@@ -117,3 +119,71 @@ class Word2VecConfig(TrainConfig):
             raise UsageError("--alpha must be greater than 0")
         if not 0 <= self.min_alpha <= self.alpha:
             raise UsageError("--min-alpha must be between 0 and --alpha")
+
+
+class OutputVectors(str, Enum):
+    """Which trained GloVe parameters become the word vectors."""
+
+    w_plus_c = "w+c"
+    w = "w"
+    concat = "concat"
+
+
+GLOVE_MAX_BATCH = (1 << 24) - 1
+
+
+@dataclass(frozen=True)
+class GloveConfig(TrainConfig):
+    """GloVe (Pennington, Socher & Manning 2014) in NumPy; defaults are the reference tools'.
+
+    Counting: ``window`` words on each side (``symmetric``; else left context only), pairs weighted
+    1/distance (``distance_weighting``), ``memory_gb`` the counting memory budget. Training:
+    f(x) = min(1, (x / ``x_max``)^``alpha``), AdaGrad with ``learning_rate``, ``batch_size``
+    nonzeros per update, optional ``grad_clip`` (per element of a batch's summed gradient), and
+    ``output_vectors`` w+c (W + C, as the paper recommends), w, or concat ([W, C]: 2 x dim).
+    GloVe uses at most two threads (the word and the context side of each batch); its results do
+    not depend on ``workers``.
+    """
+
+    method: Method = Method.glove
+    window: int = 10
+    epochs: int = 25
+    x_max: float = 100.0
+    alpha: float = 0.75
+    learning_rate: float = 0.05
+    batch_size: int = 16384
+    grad_clip: float | None = None
+    output_vectors: OutputVectors = OutputVectors.w_plus_c
+    symmetric: bool = True
+    distance_weighting: bool = True
+    memory_gb: float = 4.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output_vectors", OutputVectors(self.output_vectors))
+        super().__post_init__()
+
+    def validate(self) -> None:
+        super().validate()
+        if self.method is not Method.glove:
+            raise UsageError(f"GloveConfig trains glove, not {self.method.value}")
+        checks = [
+            ("--x-max", self.x_max > 0, "greater than 0"),
+            ("--alpha", self.alpha > 0, "greater than 0"),
+            ("--learning-rate", self.learning_rate > 0, "greater than 0"),
+            ("--batch-size", 1 <= self.batch_size <= GLOVE_MAX_BATCH, f"1 to {GLOVE_MAX_BATCH}"),
+            ("--grad-clip", self.grad_clip is None or self.grad_clip > 0, "greater than 0"),
+            ("--memory", self.memory_gb > 0, "greater than 0"),
+        ]
+        for name, ok, need in checks:
+            if not ok:
+                raise UsageError(f"{name} must be {need}")
+
+    @property
+    def threads(self) -> int:
+        """Threads GloVe really uses: 1 or 2."""
+        return 2 if self.workers >= 2 and not self.deterministic else 1
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["output_vectors"] = self.output_vectors.value
+        return out

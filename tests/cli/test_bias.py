@@ -472,3 +472,19 @@ def test_subprocess_debias_and_error(toy_dir, tmp_path):
     result = run_embtool("bias", "weat", "nope", "--vectors", str(toy_dir))
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith("error: unknown WEAT test 'nope'")
+
+
+def test_pair_accepts_full_width_separators_from_chinese_keyboards(toy_dir):
+    ascii_colon, _ = ok_json("bias", "direction", "--vectors", toy_dir, "--pair", "she:he")
+    full_width, _ = ok_json("bias", "direction", "--vectors", toy_dir, "--pair", "she：he")
+    assert full_width == ascii_colon
+    comma, _ = ok_json("bias", "direction", "--vectors", toy_dir, "--pair", "she，he")
+    assert comma == ascii_colon
+
+
+def test_single_pair_note_is_singular(toy_dir):
+    result = invoke(
+        "bias", "direction", "--vectors", toy_dir, "--pair", "she:he", "--method", "pca"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "PCA of 1 pair;" in result.stderr

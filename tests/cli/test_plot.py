@@ -158,6 +158,25 @@ def test_groups_inline_json_and_tsv(tmp_path):
     }  # fmt: skip
 
 
+def test_word_and_group_files_with_a_byte_order_mark(tmp_path):
+    wf = tmp_path / "w.txt"
+    wf.write_text("\ufeff北京 上海\r\n东京\r\n", encoding="utf-8")
+    gj = tmp_path / "g.json"
+    gj.write_text('\ufeff{"欧洲": ["巴黎", "伦敦"]}', encoding="utf-8")
+    gt = tmp_path / "g.tsv"
+    gt.write_text("\ufeffword\tgroup\n法国\t国家\n", encoding="utf-8")
+    data = coords(
+        invoke(
+            "plot", "--vectors", ZH, "-f", "json", "--words-file", str(wf),
+            "-g", str(gj), "-g", str(gt),
+        )
+    )  # fmt: skip
+    assert [(p["word"], p["group"]) for p in data["points"]] == [
+        ("北京", None), ("上海", None), ("东京", None),
+        ("巴黎", "欧洲"), ("伦敦", "欧洲"), ("法国", "国家"),
+    ]  # fmt: skip
+
+
 def test_neighbors_form_a_group():
     data = coords(invoke("plot", "--vectors", TOY, "-f", "json", "--neighbors", "king", "-k", "2"))
     assert [(p["word"], p["group"]) for p in data["points"]] == [
@@ -275,6 +294,7 @@ def test_tiny_store_classroom_example(tmp_path):
         (["king", "queen", "-m", "tsne"], 1, "t-SNE needs at least 3 points"),
         (["king", "queen", "--fit-on", "1000"], 1, "--fit-on '1000': expected top:N"),
         (["king", "queen", "--size", "big"], 2, "--size 'big': expected WIDTHxHEIGHT"),
+        (["king", "queen", "--size", "100x100", "--dpi", "2400"], 1, "--size 100x100 at --dpi"),
         (["king", "queen", "--group", "nonsense"], 2, "--group 'nonsense': expected NAME="),
         (["king", "queen", "--words-file", "/nonexistent/w.txt"], 2, "--words-file"),
     ],
@@ -411,6 +431,7 @@ def test_plot_bias_stdin_only_with_dash():
             "1 word not in vectors (gender_toy.txt): 'zzz'",
         ),
         (["nurse", "doctor", "--y-pair", "she:zzz"], 1, "1 word not in vectors"),
+        (["nurse", "doctor", "--size", "8x6", "--dpi", "2400"], 1, "--size 8x6 at --dpi 2400"),
     ],
 )
 def test_plot_bias_bad_input(tmp_path, args, code, start):

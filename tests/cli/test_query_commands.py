@@ -1,6 +1,7 @@
 """The query commands' contract: stdout data in every format, stdin batches, errors and exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -131,10 +132,12 @@ def test_vectors_from_environment():
     assert json.loads(result.stdout)[0]["word1"] == "king"
 
 
-def test_limit_restricts_loaded_words():
+def test_limit_restricts_loaded_words_and_the_error_says_so():
     result = invoke("neighbors", "queen", "--vectors", TOY, "--limit", "3")
     assert result.exit_code == 1
-    assert "not in vectors" in result.stderr
+    assert result.stderr.strip() == (
+        "error: 1 word not in vectors (toy.txt, first 3 words loaded with --limit): 'queen'"
+    )
 
 
 def test_native_store_vectors(toy_store_dir):
@@ -196,3 +199,69 @@ def test_query_path_imports_no_heavy_modules():
     )
     assert "HEAVY []" in proc.stderr, proc.stderr
     assert json.loads(proc.stdout)[0]["answers"][0]["word"] == "queen"
+
+
+ZH = str(TOY_PATH.parent / "zh_toy.txt")
+
+
+def test_byte_order_mark_and_crlf_on_stdin_are_ignored():
+    # A word list saved by Windows Notepad: UTF-8 with a BOM, CRLF line ends.
+    result = invoke(
+        "neighbors", "--vectors", ZH, "-f", "json", "-k", "1", input="\ufeff北京\r\n上海\r\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert [d["query"] for d in json.loads(result.stdout)] == ["北京", "上海"]
+
+
+def test_stdin_that_is_not_utf8_is_one_clear_error():
+    proc = subprocess.run(
+        [sys.executable, "-m", "embtool", "neighbors", "--vectors", ZH],
+        input="北京\n".encode("gbk"),
+        capture_output=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert proc.stderr.decode().splitlines() == [
+        "error: stdin line 1 is not utf-8 text; convert it first "
+        "(e.g. iconv -f gb18030 -t utf-8: the bytes read as Chinese GBK)"
+    ]
+
+
+def test_stdin_decoding_errors_never_give_a_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "embtool", "similarity", "--vectors", TOY],
+        input="king queen\ncaf\xe9 king\n".encode("latin-1"),
+        capture_output=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines() == [
+        "error: stdin line 2 is not utf-8 text; convert it first (e.g. iconv -f latin1 -t utf-8)"
+    ]
+
+
+def test_neighbors_reads_several_words_on_a_stdin_line():
+    # `echo king queen | embtool neighbors` asks about two words, as the arguments would.
+    result = invoke(
+        "neighbors", "--vectors", TOY, "-f", "json", "-k", "1", input="king queen\nman\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert [(d["query"], d["neighbors"][0]["word"]) for d in json.loads(result.stdout)] == [
+        ("king", "prince"),
+        ("queen", "princess"),
+        ("man", "prince"),
+    ]
+
+
+def test_table_prints_words_that_look_like_rich_markup_literally(tmp_path):
+    # Real vocabularies hold tokens like '[/b]' or '[red]': a table must show them, not parse them.
+    path = tmp_path / "v.txt"
+    path.write_text("3 2\n[/b] 1 0\n[red]x 0.9 0.1\nking 0.8 0.3\n", encoding="utf-8")
+    result = invoke("neighbors", "king", "--vectors", str(path), "-f", "table", "-k", "2")
+    assert result.exit_code == 0, result.stderr
+    cells = [c.strip() for line in result.stdout.splitlines() for c in line.split("│")]
+    assert "[red]x" in cells and "[/b]" in cells
