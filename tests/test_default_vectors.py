@@ -31,9 +31,13 @@ def test_meta_records_how_it_was_made(store):
     assert t["command"].startswith("embtool train ")
     assert t["method"] == "skipgram"
     hp = t["hyperparameters"]
-    assert (hp["dim"], hp["window"], hp["negative"], hp["sample"], hp["min_count"]) == (
-        300, 5, 5, 1e-4, 10,
-    )
+    assert [hp[k] for k in ("dim", "window", "negative", "sample", "min_count")] == [
+        300,
+        5,
+        5,
+        1e-4,
+        10,
+    ]
     assert (hp["epochs"], hp["workers"], hp["seed"]) == (3, 2, 1)
     assert t["corpus_tokens"] == 99_999_860
     assert len(t["corpus"]["files"][0]["sha256"]) == 64

@@ -281,3 +281,14 @@ def test_save_model_then_resume(corpus, tmp_path):
     assert (
         result.stderr.strip() == f"error: {tmp_path / 'none.model'}: no such model file (--resume)"
     )
+
+
+def test_word2vec_options_rejected_for_glove(corpus, tmp_path):
+    result = invoke(
+        "train", str(corpus), "-m", "glove", "--negative", "3", "--hs", "-o", str(tmp_path / "g")
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: --negative, --hs does not apply to --method glove (Word2Vec options)"
+    )
+    assert not (tmp_path / "g").exists()
