@@ -20,6 +20,8 @@ from embtool.resources import default_vectors_path, downloaded_store_path
 from embtool.store import VectorStore
 from embtool.vector_io import VectorFormat, load_vectors
 
+DEFAULT_NAME = "default"  # `--vectors default` names the shipped vectors explicitly
+
 
 class UnicodeErrors(str, Enum):
     strict = "strict"
@@ -48,6 +50,8 @@ class VectorSource:
             path = Path(given).expanduser()
             if path.exists():
                 return path
+            if given == DEFAULT_NAME:
+                return self._default()
             named = downloaded_store_path(given)
             if "/" not in given and named.is_dir():
                 return named
@@ -57,6 +61,10 @@ class VectorSource:
                 else ""
             )
             raise VectorFileError(path, f"no such file or downloaded vector set{hint}")
+        return self._default()
+
+    @staticmethod
+    def _default() -> Path:
         default = default_vectors_path()
         if not default.exists():
             raise VectorFileError(
@@ -89,8 +97,8 @@ _VECTOR_PARAMS = [
                 envvar="EMBTOOL_VECTORS",
                 show_envvar=True,
                 help="Vectors to use: a store directory, a word2vec/GloVe/fastText file (.gz/.bz2/.xz "
-                "fine), or the name of a set fetched with 'embtool download'. Default: the shipped "
-                "vectors.",
+                "fine), the name of a set fetched with 'embtool download', or 'default' for the "
+                "shipped vectors (also used when nothing is given).",
                 rich_help_panel="Vectors",
             ),
         ],

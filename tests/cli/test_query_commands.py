@@ -265,3 +265,10 @@ def test_table_prints_words_that_look_like_rich_markup_literally(tmp_path):
     assert result.exit_code == 0, result.stderr
     cells = [c.strip() for line in result.stdout.splitlines() for c in line.split("│")]
     assert "[red]x" in cells and "[/b]" in cells
+
+
+def test_vectors_default_names_the_shipped_store(tmp_path):
+    result = invoke("similarity", "king", "queen", "--vectors", "default", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    plain = invoke("similarity", "king", "queen", "-f", "json")
+    assert json.loads(result.stdout) == json.loads(plain.stdout)
