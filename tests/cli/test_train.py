@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -243,7 +242,8 @@ def test_ctrl_c_leaves_no_store_and_no_temp_file(tmp_path):
     line = proc.stderr.readline()  # "note: read ... MB of text": training has begun
     assert line.startswith("note: read"), line
     assert len(list(tmp.iterdir())) == 1  # the tokenized copy
-    time.sleep(1.0)
+    line = proc.stderr.readline()  # the first of 50 epochs is done: interrupt mid-training
+    assert line.startswith("note: epoch 1/50"), line
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
