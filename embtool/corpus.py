@@ -89,6 +89,17 @@ _SINGLE = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U000
 _HAN_RUN = re.compile(f"[{_SINGLE}]+")
 
 
+_ONE_HAN = re.compile(f"[{_SINGLE}]")
+
+
+def mostly_single_characters(words: Sequence[str], top: int = 1000) -> bool:
+    """True when most of the ``top`` most frequent words are single Han/kana characters: Chinese
+    or Japanese text split per character where word segmentation (jieba) may have been wanted."""
+    head = words[:top]
+    singles = sum(1 for w in head if len(w) == 1 and _ONE_HAN.match(w))
+    return len(head) > 0 and singles > len(head) / 2
+
+
 @functools.lru_cache(maxsize=1)
 def _marks_class() -> str:
     """A regex class of the combining marks (Mn, Mc, Me): हिन्दी or e + U+0301 stay one word."""

@@ -25,7 +25,7 @@ from embtool import training
 from embtool.cli.app import app
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, err, note, warn
-from embtool.corpus import Corpus, ProgressEvent, Tokenizer
+from embtool.corpus import Corpus, ProgressEvent, Tokenizer, mostly_single_characters
 from embtool.errors import OutputError, TrainingError, UsageError
 from embtool.resources import data_path
 from embtool.training import GloveConfig, Method, OutputVectors, TrainConfig
@@ -576,6 +576,12 @@ def _finish(store: Any, out: Path, dtype: Dtype, force: bool, fmt: Format) -> No
         f"trained {len(store):,} {what} x {store.dim} dims on {t['corpus_tokens']:,} tokens in "
         f"{t['wall_seconds']:.1f} s" + (f" ({rate:,.0f} words/s)" if rate else "") + f" -> {out}"
     )
+    if t.get("corpus", {}).get("tokenizer") == "regex" and mostly_single_characters(store.words):
+        note(
+            "most words are single Chinese characters: for words, segment the text with "
+            "--tokenizer jieba (pip install 'embtool[chinese]'), or pass --tokenizer char to "
+            "make characters the explicit choice"
+        )
     if t["method"] == "glove" and t.get("epoch_costs"):
         note(
             f"GloVe cost per nonzero: {t['epoch_costs'][0]:.6f} (epoch 1) -> "

@@ -292,3 +292,48 @@ def test_word2vec_options_rejected_for_glove(corpus, tmp_path):
         "error: --negative, --hs does not apply to --method glove (Word2Vec options)"
     )
     assert not (tmp_path / "g").exists()
+
+
+def test_chinese_split_into_characters_by_default_gets_a_jieba_hint(tmp_path):
+    p = tmp_path / "zh.txt"
+    p.write_text("我爱北京天安门\n北京是中国的首都\n上海是一个大城市\n" * 20, encoding="utf-8")
+    result = invoke(
+        "train",
+        str(p),
+        "-o",
+        str(tmp_path / "zh"),
+        "--min-count",
+        "1",
+        "--dim",
+        "4",
+        "--epochs",
+        "1",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "most words are single Chinese characters" in result.stderr
+    assert "--tokenizer jieba" in result.stderr
+    explicit = invoke(
+        "train",
+        str(p),
+        "-t",
+        "char",
+        "-o",
+        str(tmp_path / "zh-char"),
+        "--min-count",
+        "1",
+        "--dim",
+        "4",
+        "--epochs",
+        "1",
+        "-f",
+        "json",
+    )
+    assert explicit.exit_code == 0, explicit.stderr
+    assert "single Chinese characters" not in explicit.stderr
+    english = invoke(
+        "train", "-o", str(tmp_path / "en"), "--dim", "4", "--epochs", "1", "-f", "json"
+    )
+    assert english.exit_code == 0, english.stderr
+    assert "single Chinese characters" not in english.stderr
