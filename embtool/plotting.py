@@ -728,7 +728,7 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float | None = None) -> P
 
     Raises: PlotError (unknown extension), OutputError (cannot write).
     """
-    from embtool.vector_io import _atomic_file
+    from embtool.atomic import atomic_file
 
     fmt = image_format(path)
     p = check_writable(path)
@@ -738,7 +738,7 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float | None = None) -> P
         ImageFormat.pdf: {"Creator": "embtool", "CreationDate": None},
     }[fmt]
     try:
-        with _atomic_file(p) as tmp, quiet_glyph_warnings():
+        with atomic_file(p) as tmp, quiet_glyph_warnings():
             fig.savefig(tmp, format=fmt.value, dpi=dpi or fig.dpi, metadata=metadata)
             _default_mode(tmp)
     except OSError as exc:
@@ -748,11 +748,11 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float | None = None) -> P
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` through a temporary sibling.  Raises: OutputError."""
-    from embtool.vector_io import _atomic_file
+    from embtool.atomic import atomic_file
 
     p = check_writable(path)
     try:
-        with _atomic_file(p) as tmp:
+        with atomic_file(p) as tmp:
             tmp.write_text(text, encoding="utf-8")
             _default_mode(tmp)
     except OSError as exc:

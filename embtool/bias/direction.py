@@ -166,12 +166,12 @@ def direction_from_vector(
 
 def save_direction(direction: BiasDirection, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``direction`` as JSON (atomically).  Raises: OutputError."""
-    from embtool.vector_io import _atomic_file
+    from embtool.atomic import atomic_file
 
     path = Path(path)
     if path.exists() and not overwrite:
         raise OutputError(f"{path} already exists (pass --force to replace it)")
-    with _atomic_file(path) as tmp:
+    with atomic_file(path) as tmp:
         tmp.write_text(json.dumps(direction.to_json(), indent=1) + "\n", encoding="utf-8")
     return path
 

@@ -28,7 +28,6 @@ import io
 import itertools
 import json
 import math
-import os
 import shutil
 import tempfile
 import weakref
@@ -41,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from embtool.atomic import atomic_file
 from embtool.errors import CooccurrenceError, CorpusError, OutputError
 
 COOC_FORMAT = "embtool-cooccurrence"
@@ -737,17 +737,11 @@ def save_cooccurrence(cooc: Cooccurrence, path: str | Path, *, overwrite: bool =
         raise OutputError(f"{path} already exists (pass --force to replace it)")
     if path.is_dir():
         raise OutputError(f"{path} is a directory")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{path}: directory {parent} does not exist")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        with (
+            atomic_file(path) as tmp,
+            zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf,
+        ):
             zf.writestr(
                 "meta.json", json.dumps(cooccurrence_meta(cooc), indent=2, ensure_ascii=False)
             )
@@ -762,23 +756,9 @@ def save_cooccurrence(cooc: Cooccurrence, path: str | Path, *, overwrite: bool =
                 ("data", cooc.data),
             ):
                 _write_npy_member(zf, f"{name}.npy", arr)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a new file's mode
-        os.replace(tmp, path)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _write_npy_member(

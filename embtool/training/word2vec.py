@@ -251,9 +251,9 @@ def _load_model(path: Path, config: Word2VecConfig, corpus: PreparedCorpus) -> A
 
 
 def _save_model(model: Any, path: Path) -> None:
-    from embtool.vector_io import _atomic_file
+    from embtool.atomic import atomic_file
 
-    with _atomic_file(path) as tmp:
+    with atomic_file(path) as tmp:
         model.save(str(tmp), separately=[])
 
 
