@@ -6,11 +6,10 @@ from typing import Annotated, Any
 import typer
 
 from embtool.cli.app import app
-from embtool.cli.input_options import input_options
 from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
-from embtool.cli.vectors import VectorSource
+from embtool.cli.vectors import VectorSource, input_options
 from embtool.inspection import VectorInfo, inspect_vectors
 from embtool.vector_io import encoding_hint_at
 

@@ -169,20 +169,24 @@ _VECTOR_PARAMS = [
         ],
     ),
 ]
-_VECTOR_NAMES = [p.name for p in _VECTOR_PARAMS]
 
 
-def vector_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command the shared vector options; it receives them as ``source: VectorSource``."""
+def _with_source(
+    func: Callable[..., Any],
+    params: list[inspect.Parameter],
+    vectors_of: Callable[[dict[str, Any], dict[str, Any]], str | None],
+) -> Callable[..., Any]:
+    """Append ``params`` to ``func``'s signature and hand it one ``source: VectorSource``."""
     sig = inspect.signature(func, eval_str=True)
-    params = [p for name, p in sig.parameters.items() if name != "source"]
-    new_sig = sig.replace(parameters=params + _VECTOR_PARAMS)
+    kept = [p for name, p in sig.parameters.items() if name != "source"]
+    new_sig = sig.replace(parameters=kept + params)
+    names = [p.name for p in params]
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
-        opts = {name: kwargs.pop(name) for name in _VECTOR_NAMES}
+        opts = {name: kwargs.pop(name) for name in names}
         source = VectorSource(
-            vectors=opts["vectors"],
+            vectors=vectors_of(opts, kwargs),
             format=opts["vectors_format"],
             limit=opts["limit"],
             encoding=opts["encoding"],
@@ -195,3 +199,15 @@ def vector_options(func: Callable[..., Any]) -> Callable[..., Any]:
     wrapper.__annotations__ = {p.name: p.annotation for p in new_sig.parameters.values()}
     del wrapper.__wrapped__
     return wrapper
+
+
+def vector_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the shared vector options; it receives them as ``source: VectorSource``."""
+    return _with_source(func, _VECTOR_PARAMS, lambda opts, _: opts["vectors"])
+
+
+def input_options(path_param: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The same reading options for a command whose input is the positional ``path_param``
+    (convert, info): ``--vectors-format``, ``--limit``, ``--encoding``, ... but no ``--vectors``."""
+    params = [p for p in _VECTOR_PARAMS if p.name != "vectors"]
+    return lambda func: _with_source(func, params, lambda _, kwargs: str(kwargs[path_param]))
