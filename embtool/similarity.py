@@ -8,6 +8,7 @@ Scores match gensim's ``most_similar``, ``most_similar_cosmul``, ``similarity`` 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -19,7 +20,7 @@ from embtool.store import Resolved, VectorStore
 
 # Levy & Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim uses 1e-6.
 COSMUL_EPSILON = 0.001
-_BLOCK_ELEMENTS = 1 << 23  # scores kept per block (32 MB of float32)
+_BLOCK_ELEMENTS = 1 << 21  # scores per block (8 MB of float32: cache-friendly, measured best)
 
 
 class AnalogyMethod(str, Enum):
@@ -309,6 +310,92 @@ def solve_analogies(
     return top_k(store, q, k, exclude=exclude, restrict=restrict, combine=cosmul, n_outputs=n)
 
 
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def solve_analogies_chunked(
+    store: VectorStore,
+    abc_rows: np.ndarray,
+    k: int = 1,
+    *,
+    method: AnalogyMethod = AnalogyMethod.add,
+    restrict: int | None = None,
+    exclude_query: bool = True,
+    epsilon: float = COSMUL_EPSILON,
+    chunk_size: int = 4096,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`solve_analogies` for many questions: chunks of at most ``chunk_size`` questions,
+    ``threads`` at a time (default: one per core), each on one BLAS thread, so that the matrix
+    products and the running top-k (plain NumPy, one core per call) both use every core. Memory
+    is bounded by ``threads`` x ``chunk_size`` questions. ``progress(done)`` is called from the
+    calling thread after each chunk. Returns (rows, scores) as :func:`solve_analogies` does.
+    """
+    abc_rows = np.asarray(abc_rows, dtype=np.int64).reshape(-1, 3)
+    n = len(abc_rows)
+    width = max(0, min(int(k), len(store) if restrict is None else min(restrict, len(store))))
+    rows_out = np.full((n, width), -1, dtype=np.int64)
+    scores_out = np.full((n, width), -np.inf, dtype=np.float32)
+    if n == 0:
+        return rows_out, scores_out
+    workers = max(1, int(threads) if threads else available_cores())
+    chunks = -(-n // max(1, int(chunk_size)))
+    if workers > 1:
+        chunks = max(chunks, min(workers, -(-n // 256)))
+        if chunks > 1:  # whole rounds: no worker idles at the end
+            chunks = -(-chunks // workers) * workers
+    size = -(-n // chunks)
+    starts = list(range(0, n, size))
+
+    def solve(start: int) -> int:
+        rows, scores = solve_analogies(
+            store,
+            abc_rows[start : start + size],
+            k,
+            method=method,
+            restrict=restrict,
+            exclude_query=exclude_query,
+            epsilon=epsilon,
+        )
+        rows_out[start : start + len(rows)] = rows
+        scores_out[start : start + len(rows)] = scores
+        return len(rows)
+
+    from contextlib import nullcontext
+
+    done = 0
+    if workers == 1 or len(starts) == 1:  # one batch at a time: BLAS gets the threads
+        if threads:
+            from threadpoolctl import threadpool_limits
+
+            limit = threadpool_limits(limits=int(threads), user_api="blas")
+        else:
+            limit = nullcontext()
+        with limit:
+            for start in starts:
+                done += solve(start)
+                if progress is not None:
+                    progress(done)
+        return rows_out, scores_out
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from threadpoolctl import threadpool_limits
+
+    store.norms  # noqa: B018 - computed once here rather than racing in every worker
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        for future in as_completed([pool.submit(solve, s) for s in starts]):
+            done += future.result()
+            if progress is not None:
+                progress(done)
+    return rows_out, scores_out
+
+
 def analogies(
     store: VectorStore,
     queries: Sequence[Sequence[str]],
@@ -338,7 +425,7 @@ def analogies(
     if not resolved:
         return Batch([], skipped)
     rows = np.array([[r.row for r in res] for _, res in resolved], dtype=np.int64)
-    best_rows, best_scores = solve_analogies(
+    best_rows, best_scores = solve_analogies_chunked(
         store,
         rows,
         k,

@@ -216,3 +216,18 @@ def test_cosine_is_bounded(rows):
     pairs = [[f"w{i}", f"w{j}"] for i in range(len(rows)) for j in range(len(rows))]
     for res in similarities(store, pairs).results:
         assert -1.0 - 1e-5 <= res.similarity <= 1.0 + 1e-5
+
+
+def test_chunked_parallel_analogies_equal_one_batch(random_pair):
+    from embtool.similarity import solve_analogies_chunked
+
+    store, _ = random_pair
+    rows = np.random.default_rng(3).choice(3000, size=(300, 3))
+    one_rows, one_scores = solve_analogies(store, rows, k=3)
+    seen = []
+    par_rows, par_scores = solve_analogies_chunked(
+        store, rows, k=3, chunk_size=37, threads=2, progress=seen.append
+    )
+    assert par_rows.tolist() == one_rows.tolist()
+    assert np.array_equal(par_scores, one_scores)
+    assert seen[-1] == 300

@@ -9,9 +9,7 @@ Questions with a word outside the first ``restrict`` words are out of vocabulary
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +22,7 @@ from embtool.evaluation.vocab import (
     WordLookup,
     effective_restrict,
 )
-from embtool.similarity import COSMUL_EPSILON, AnalogyMethod, solve_analogies
+from embtool.similarity import COSMUL_EPSILON, AnalogyMethod, solve_analogies_chunked
 from embtool.store import VectorStore
 
 CANDIDATES = 5  # gensim looks at the 5 best answers to skip case variants of the question words
@@ -98,14 +96,6 @@ class AnalogyResult:
         return self.total.oov_words
 
 
-def available_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def _solve_in_chunks(
     store: VectorStore,
     triples: np.ndarray,
@@ -117,57 +107,20 @@ def _solve_in_chunks(
     threads: int | None,
     progress: Callable[[int], None] | None,
 ) -> np.ndarray:
-    """The engine's best ``CANDIDATES`` rows for every (x, y, z) triple, chunk by chunk.
-
-    With several workers each chunk is one large batch on one BLAS thread: the matrix products and
-    the running top-k (plain NumPy, one core per call) both use every core.
-    """
-    n = len(triples)
-    out = np.full((n, CANDIDATES), -1, dtype=np.int64)
-    if n == 0:
-        return out
-    workers = max(1, int(threads) if threads else available_cores())
-    chunks = -(-n // max(1, int(chunk_size)))
-    if workers > 1:
-        chunks = max(chunks, min(workers, -(-n // 256)))
-        if chunks > 1:  # whole rounds: no worker idles at the end
-            chunks = -(-chunks // workers) * workers
-    size = -(-n // chunks)
-    starts = list(range(0, n, size))
-
-    def solve(start: int) -> tuple[int, np.ndarray]:
-        rows, _ = solve_analogies(
-            store,
-            triples[start : start + size],
-            CANDIDATES,
-            method=method,
-            restrict=restrict,
-            exclude_query=True,
-            epsilon=epsilon,
-        )
-        return start, rows
-
-    def keep(start: int, rows: np.ndarray, done: int) -> int:
-        out[start : start + len(rows), : rows.shape[1]] = rows
-        done += len(rows)
-        if progress is not None:
-            progress(done)
-        return done
-
-    from threadpoolctl import threadpool_limits
-
-    done = 0
-    if workers == 1 or len(starts) == 1:  # one batch at a time: BLAS gets the threads
-        with threadpool_limits(limits=threads, user_api="blas") if threads else nullcontext():
-            for start in starts:
-                done = keep(*solve(start), done)
-        return out
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
-    store.norms  # noqa: B018 - computed once here rather than racing in every worker
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        for future in as_completed([pool.submit(solve, s) for s in starts]):
-            done = keep(*future.result(), done)
+    """The engine's best ``CANDIDATES`` rows for every (x, y, z) triple (-1 where fewer)."""
+    out = np.full((len(triples), CANDIDATES), -1, dtype=np.int64)
+    rows, _ = solve_analogies_chunked(
+        store,
+        triples,
+        CANDIDATES,
+        method=method,
+        restrict=restrict,
+        epsilon=epsilon,
+        chunk_size=chunk_size,
+        threads=threads,
+        progress=progress,
+    )
+    out[:, : rows.shape[1]] = rows
     return out
 
 
