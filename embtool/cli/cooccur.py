@@ -9,7 +9,16 @@ import typer
 from embtool.cli.app import app
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
-from embtool.cli.train import Errors, ProgressView, _terminate_as_interrupt, default_corpus
+from embtool.cli.train import (
+    CorpusEncodingOpt,
+    CorpusErrorsOpt,
+    Errors,
+    LowerOpt,
+    ProgressView,
+    TokenizerOpt,
+    _terminate_as_interrupt,
+    default_corpus,
+)
 from embtool.corpus import Corpus, Tokenizer
 from embtool.errors import OutputError, UsageError
 from embtool.training.config import GloveConfig
@@ -80,31 +89,10 @@ def cooccur_command(
             "--memory", help="Memory budget in GB; partial counts beyond it spill to --tmp-dir."
         ),
     ] = 4.0,
-    tokenizer: Annotated[
-        Tokenizer,
-        typer.Option(
-            "--tokenizer",
-            "-t",
-            case_sensitive=False,
-            help="regex (Unicode words), whitespace (already tokenized), jieba or char "
-            "(Chinese); as in embtool train.",
-        ),
-    ] = Tokenizer.regex,
-    lower: Annotated[
-        bool | None,
-        typer.Option(
-            "--lower/--keep-case",
-            help="Lower-case tokens. Default: lower-case, except with --tokenizer whitespace.",
-            show_default=False,
-        ),
-    ] = None,
-    encoding: Annotated[
-        str, typer.Option("--encoding", help="Text encoding of the corpus.")
-    ] = "utf-8",
-    errors: Annotated[
-        Errors,
-        typer.Option("--errors", help="Undecodable bytes: strict, replace or ignore."),
-    ] = Errors.strict,
+    tokenizer: TokenizerOpt = Tokenizer.regex,
+    lower: LowerOpt = None,
+    encoding: CorpusEncodingOpt = "utf-8",
+    errors: CorpusErrorsOpt = Errors.strict,
     tmp_dir: Annotated[
         Path | None,
         typer.Option(

@@ -42,6 +42,38 @@ class Errors(str, Enum):
     ignore = "ignore"
 
 
+# Corpus-reading options shared by `embtool train` and `embtool cooccur`.
+TokenizerOpt = Annotated[
+    Tokenizer,
+    typer.Option(
+        "--tokenizer",
+        "-t",
+        case_sensitive=False,
+        help="regex: Unicode words with inner apostrophes (Han characters one by one); "
+        "whitespace: already-tokenized text, used as is; jieba: Chinese word segmentation "
+        "(pip install 'embtool[chinese]'); char: one token per Han character, Latin/digit "
+        "runs whole.",
+    ),
+]
+LowerOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--lower/--keep-case",
+        help="Lower-case tokens. Default: lower-case, except with --tokenizer whitespace.",
+        show_default=False,
+    ),
+]
+CorpusEncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the corpus.")]
+CorpusErrorsOpt = Annotated[
+    Errors,
+    typer.Option(
+        "--errors",
+        help="Undecodable bytes: strict (stop with an error naming the "
+        "file and byte offset), replace (with U+FFFD) or ignore.",
+    ),
+]
+
+
 def default_corpus() -> Path:
     """The small sample corpus shipped in data/corpora/."""
     return data_path("corpora")
@@ -198,37 +230,10 @@ def train_command(
         ),
     ] = None,
     force: ForceOpt = False,
-    tokenizer: Annotated[
-        Tokenizer,
-        typer.Option(
-            "--tokenizer",
-            "-t",
-            case_sensitive=False,
-            help="regex: Unicode words with inner apostrophes (Han characters one by one); "
-            "whitespace: already-tokenized text, used as is; jieba: Chinese word segmentation "
-            "(pip install 'embtool[chinese]'); char: one token per Han character, Latin/digit "
-            "runs whole.",
-        ),
-    ] = Tokenizer.regex,
-    lower: Annotated[
-        bool | None,
-        typer.Option(
-            "--lower/--keep-case",
-            help="Lower-case tokens. Default: lower-case, except with --tokenizer whitespace.",
-            show_default=False,
-        ),
-    ] = None,
-    encoding: Annotated[
-        str, typer.Option("--encoding", help="Text encoding of the corpus.")
-    ] = "utf-8",
-    errors: Annotated[
-        Errors,
-        typer.Option(
-            "--errors",
-            help="Undecodable bytes: strict (stop with an error naming the "
-            "file and byte offset), replace (with U+FFFD) or ignore.",
-        ),
-    ] = Errors.strict,
+    tokenizer: TokenizerOpt = Tokenizer.regex,
+    lower: LowerOpt = None,
+    encoding: CorpusEncodingOpt = "utf-8",
+    errors: CorpusErrorsOpt = Errors.strict,
     dim: Annotated[int, typer.Option("--dim", "-d", min=1, help="Vector dimensions.")] = 100,
     window: Annotated[
         int | None,
