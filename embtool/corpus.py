@@ -179,6 +179,25 @@ def _jieba_tokenizer(lower: bool) -> Callable[[str], list[str]]:
     return tokenize
 
 
+SCRIPT_CONVERSIONS = ("t2s", "s2t")
+
+
+def make_script_converter(kind: str) -> Callable[[str], str]:
+    """An OpenCC text converter: ``t2s`` (Traditional to Simplified) or ``s2t`` (and back).
+
+    Raises: CorpusError for another name or when the optional package opencc is missing.
+    """
+    if kind not in SCRIPT_CONVERSIONS:
+        raise CorpusError(f"--convert must be t2s or s2t, not {kind!r}")
+    try:
+        import opencc  # type: ignore[import-not-found]
+    except ImportError:
+        raise CorpusError(
+            f"--convert {kind} needs the optional package opencc: pip install 'embtool[chinese]'"
+        ) from None
+    return opencc.OpenCC(kind).convert
+
+
 _FACTORIES: dict[Tokenizer, Callable[[bool], Callable[[str], list[str]]]] = {
     Tokenizer.regex: _regex_tokenizer,
     Tokenizer.whitespace: _whitespace_tokenizer,
@@ -470,6 +489,7 @@ class Corpus:
         lower: bool | None = None,
         encoding: str = "utf-8",
         errors: str = "strict",
+        convert: str | None = None,
     ) -> None:
         self.tokenizer = Tokenizer(tokenizer)
         self.lower = self.tokenizer.lowercases_by_default if lower is None else lower
@@ -483,6 +503,8 @@ class Corpus:
         self.files, self.skipped = _resolve_sources(paths)
         self.paths = [str(p) for p in paths]
         self._tokenize = make_tokenizer(self.tokenizer, lower=self.lower)
+        self.convert = convert
+        self._convert = make_script_converter(convert) if convert else None
         self._stdin_used = False
 
     def __repr__(self) -> str:
@@ -509,11 +531,14 @@ class Corpus:
             "lowercase": self.lower,
             "encoding": self.encoding,
             "errors": self.errors,
+            **({"convert": self.convert} if self.convert else {}),
         }
 
     def _texts(self, source: _Source) -> Iterator[str]:
+        convert = self._convert
         for offset, line_no, block in source.blocks():
-            yield _decode(source, block, offset, line_no, self.encoding, self.errors)
+            text = _decode(source, block, offset, line_no, self.encoding, self.errors)
+            yield convert(text) if convert is not None else text
 
     def lines(self) -> Iterator[str]:
         """The decoded lines of every source, in order (without line ends)."""
@@ -537,7 +562,7 @@ class Corpus:
     def _in_place_candidate(self) -> bool:
         if len(self.files) != 1 or self.files[0] == STDIN:
             return False
-        if self.tokenizer is not Tokenizer.whitespace or self.lower:
+        if self.tokenizer is not Tokenizer.whitespace or self.lower or self.convert:
             return False
         if self.encoding not in ("utf-8", "ascii"):
             return False
@@ -805,9 +830,17 @@ def prepare_corpus(
     lower: bool | None = None,
     encoding: str = "utf-8",
     errors: str = "strict",
+    convert: str | None = None,
     tmp_dir: str | Path | None = None,
     progress: ProgressCallback | None = None,
 ) -> PreparedCorpus:
     """``Corpus(paths, ...).prepare(...)`` in one call.  Raises: CorpusError."""
-    corpus = Corpus(list(paths), tokenizer=tokenizer, lower=lower, encoding=encoding, errors=errors)
+    corpus = Corpus(
+        list(paths),
+        tokenizer=tokenizer,
+        lower=lower,
+        encoding=encoding,
+        errors=errors,
+        convert=convert,
+    )
     return corpus.prepare(tmp_dir=tmp_dir, progress=progress)

@@ -36,22 +36,25 @@ class UnknownWordsError(EmbtoolError):
         words: Sequence[str],
         suggestions: Mapping[str, Sequence[str]] | None = None,
         vectors_name: str | None = None,
+        hint: str | None = None,
     ) -> None:
         self.words = list(dict.fromkeys(words))
+        self.hint = hint
         self.suggestions = {w: list(s) for w, s in (suggestions or {}).items()}
         self.vectors_name = vectors_name
         n = len(self.words)
         where = f" ({vectors_name})" if vectors_name else ""
         parts = []
         for w in self.words:
-            hint = self.suggestions.get(w)
-            if hint:
-                alts = " or ".join(repr(h) for h in hint[:3])
+            close = self.suggestions.get(w)
+            if close:
+                alts = " or ".join(repr(h) for h in close[:3])
                 parts.append(f"{w!r} (did you mean {alts}?)")
             else:
                 parts.append(repr(w))
         noun = "word" if n == 1 else "words"
-        super().__init__(f"{n} {noun} not in vectors{where}: " + ", ".join(parts))
+        tail = f" ({hint})" if hint else ""
+        super().__init__(f"{n} {noun} not in vectors{where}: " + ", ".join(parts) + tail)
 
 
 class VectorFileError(EmbtoolError):

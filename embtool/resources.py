@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DEFAULT_VECTORS_NAME = "default-vectors"
+DEFAULT_ZH_VECTORS_NAME = "default-vectors-zh"
 
 
 def data_dir() -> Path:
@@ -25,6 +26,11 @@ def data_path(*parts: str) -> Path:
 def default_vectors_path() -> Path:
     """The vectors used when neither ``--vectors`` nor ``EMBTOOL_VECTORS`` is given."""
     return data_path(DEFAULT_VECTORS_NAME)
+
+
+def default_zh_vectors_path() -> Path:
+    """The shipped Chinese vectors: ``--vectors default-zh``, and Chinese queries by default."""
+    return data_path(DEFAULT_ZH_VECTORS_NAME)
 
 
 def embtool_home() -> Path:

@@ -263,7 +263,11 @@ class VectorStore:
         where = self.name
         if self.limit is not None:
             where += f", first {self.limit:,} words loaded with --limit"
-        return UnknownWordsError(words, self.close_matches(words), where)
+        from embtool.language import unknown_words_hint
+
+        return UnknownWordsError(
+            words, self.close_matches(words), where, unknown_words_hint(words, self)
+        )
 
     def close_matches(
         self, words: Iterable[str], n: int = 3, search: int = 200_000

@@ -78,7 +78,7 @@ def analogy_command(
     The query words themselves are excluded from the answers unless --include-query is given.
     """
     queries, _ = read_queries(words, arity=3, what="analogy")
-    store = source.open()
+    store = source.open([w for q in queries for w in q])
     batch = similarity.analogies(
         store,
         queries,

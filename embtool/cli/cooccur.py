@@ -10,6 +10,7 @@ from embtool.cli.app import app
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.train import (
+    CorpusConvertOpt,
     CorpusEncodingOpt,
     CorpusErrorsOpt,
     Errors,
@@ -93,6 +94,7 @@ def cooccur_command(
     lower: LowerOpt = None,
     encoding: CorpusEncodingOpt = "utf-8",
     errors: CorpusErrorsOpt = Errors.strict,
+    convert: CorpusConvertOpt = None,
     tmp_dir: Annotated[
         Path | None,
         typer.Option(
@@ -140,7 +142,14 @@ def cooccur_command(
         memory_gb=memory,
         workers=1,
     )
-    text = Corpus(paths, tokenizer=tokenizer, lower=lower, encoding=encoding, errors=errors.value)
+    text = Corpus(
+        paths,
+        tokenizer=tokenizer,
+        lower=lower,
+        encoding=encoding,
+        errors=errors.value,
+        convert=convert.value if convert else None,
+    )
     if text.skipped:
         note(f"skipped {len(text.skipped)} non-text file(s), e.g. {text.skipped[0]}")
     from embtool.training.cooccurrence import save_cooccurrence

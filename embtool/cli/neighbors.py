@@ -52,7 +52,7 @@ def neighbors_command(
     Example: [bold]embtool neighbors frog -k 5[/bold]
     """
     queries, _ = read_words(words, what="neighbors")
-    store = source.open()
+    store = source.open(queries)
     batch = similarity.neighbors(
         store, queries, k, restrict=restrict, fold_case=not exact_case, skip_unknown=skip_unknown
     )

@@ -43,7 +43,7 @@ def odd_one_out_command(
     Example: [bold]embtool odd-one-out breakfast lunch dinner car[/bold]
     """
     groups, _ = read_queries(words, arity=None, what="odd-one-out")
-    store = source.open()
+    store = source.open([w for g in groups for w in g])
     batch = similarity.odd_one_out_batch(
         store, groups, fold_case=not exact_case, skip_unknown=skip_unknown
     )

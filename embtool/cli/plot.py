@@ -492,7 +492,7 @@ def plot_words_command(
     if words_file is not None:
         given += read_words_file(words_file)
 
-    store = source.open()
+    store = source.open(given)
     if top:
         given += store.words[:top]
     if neighbors:

@@ -44,7 +44,7 @@ def similarity_command(
     Example: [bold]embtool similarity cat dog[/bold]
     """
     pairs, _ = read_queries(words, arity=2, what="similarity")
-    store = source.open()
+    store = source.open([w for p in pairs for w in p])
     batch = similarity.similarities(
         store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown
     )

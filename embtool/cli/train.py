@@ -64,6 +64,24 @@ LowerOpt = Annotated[
     ),
 ]
 CorpusEncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the corpus.")]
+
+
+class ScriptConversion(str, Enum):
+    """OpenCC conversions offered by --convert."""
+
+    t2s = "t2s"
+    s2t = "s2t"
+
+
+CorpusConvertOpt = Annotated[
+    ScriptConversion | None,
+    typer.Option(
+        "--convert",
+        help="Convert Chinese script while reading: t2s (Traditional to Simplified) or s2t, "
+        "through OpenCC (pip install 'embtool[chinese]').",
+        show_default=False,
+    ),
+]
 CorpusErrorsOpt = Annotated[
     Errors,
     typer.Option(
@@ -234,6 +252,7 @@ def train_command(
     lower: LowerOpt = None,
     encoding: CorpusEncodingOpt = "utf-8",
     errors: CorpusErrorsOpt = Errors.strict,
+    convert: CorpusConvertOpt = None,
     dim: Annotated[int, typer.Option("--dim", "-d", min=1, help="Vector dimensions.")] = 100,
     window: Annotated[
         int | None,
@@ -534,7 +553,14 @@ def train_command(
         assert isinstance(config, GloveConfig) and cooccurrence is not None
         # the corpus, if given, is only checked against what the count was made from, not read
         given = (
-            Corpus(paths, tokenizer=tokenizer, lower=lower, encoding=encoding, errors=errors.value)
+            Corpus(
+                paths,
+                tokenizer=tokenizer,
+                lower=lower,
+                encoding=encoding,
+                errors=errors.value,
+                convert=convert.value if convert else None,
+            )
             if paths
             else None
         )
@@ -547,7 +573,14 @@ def train_command(
             store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
         _finish(store, out, dtype, force, fmt)
         return
-    text = Corpus(paths, tokenizer=tokenizer, lower=lower, encoding=encoding, errors=errors.value)
+    text = Corpus(
+        paths,
+        tokenizer=tokenizer,
+        lower=lower,
+        encoding=encoding,
+        errors=errors.value,
+        convert=convert.value if convert else None,
+    )
     if text.skipped:
         note(f"skipped {len(text.skipped)} non-text file(s), e.g. {text.skipped[0]}")
     options: dict[str, Any] = {}

@@ -7,7 +7,7 @@
 import functools
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -16,11 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from embtool.errors import VectorFileError
-from embtool.resources import default_vectors_path, downloaded_store_path
+from embtool.language import CHINESE, words_language
+from embtool.resources import default_vectors_path, default_zh_vectors_path, downloaded_store_path
 from embtool.store import VectorStore
 from embtool.vector_io import VectorFormat, load_vectors
 
 DEFAULT_NAME = "default"  # `--vectors default` names the shipped vectors explicitly
+DEFAULT_ZH_NAME = "default-zh"  # `--vectors default-zh`: the shipped Chinese vectors
 
 
 class UnicodeErrors(str, Enum):
@@ -40,8 +42,9 @@ class VectorSource:
     unicode_errors: str = "strict"
     allow_pickle: bool = False
 
-    def resolve_path(self) -> Path:
-        """The path to open: --vectors (a path or a downloaded name), EMBTOOL_VECTORS, or the default.
+    def resolve_path(self, words: Sequence[str] | None = None) -> Path:
+        """The path to open: --vectors (a path or a downloaded name), EMBTOOL_VECTORS, or the
+        default (the Chinese default when the query ``words`` are mostly Chinese).
 
         Raises: VectorFileError when nothing usable is found.
         """
@@ -52,6 +55,8 @@ class VectorSource:
                 return path
             if given == DEFAULT_NAME:
                 return self._default()
+            if given == DEFAULT_ZH_NAME:
+                return self._default(default_zh_vectors_path())
             named = downloaded_store_path(given)
             if "/" not in given and named.is_dir():
                 return named
@@ -61,11 +66,16 @@ class VectorSource:
                 else ""
             )
             raise VectorFileError(path, f"no such file or downloaded vector set{hint}")
+        if words and words_language(words) == CHINESE and default_zh_vectors_path().exists():
+            from embtool.cli.output import note
+
+            note("Chinese query: using the shipped Chinese vectors (--vectors default-zh)")
+            return default_zh_vectors_path()
         return self._default()
 
     @staticmethod
-    def _default() -> Path:
-        default = default_vectors_path()
+    def _default(default: Path | None = None) -> Path:
+        default = default or default_vectors_path()
         if not default.exists():
             raise VectorFileError(
                 default,
@@ -73,10 +83,11 @@ class VectorSource:
             )
         return default
 
-    def open(self) -> VectorStore:
-        """Load the vectors.  Raises: VectorFileError."""
+    def open(self, words: Sequence[str] | None = None) -> VectorStore:
+        """Load the vectors (``words``: the query, to pick the Chinese default).  Raises:
+        VectorFileError."""
         return load_vectors(
-            self.resolve_path(),
+            self.resolve_path(words),
             format=self.format,
             limit=self.limit,
             encoding=self.encoding,
