@@ -13,6 +13,7 @@ from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, err, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
+from embtool.language import ENGLISH, store_language
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
     AnalogyOOV,
@@ -334,6 +335,7 @@ def evaluate_command(
         emit(registry_report(), fmt)
         return
     analogy_oov, similarity_oov = oov_policies(oov)
+    by_language = analogy is None and similarity is None  # the suite of each store's language
     analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
     sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
     paths = [s.resolve_path() for s in sources]  # fail early on a bad path, before any work
@@ -343,10 +345,12 @@ def evaluate_command(
     with _progress_bar(err.is_terminal and questions > 0) as start:
         for src, path in zip(sources, paths):
             store = src.open()
+            sets = (analogy_sets, similarity_sets)
+            if by_language and store_language(store) != ENGLISH:
+                sets = load_benchmarks(language=store_language(store))
             run = evaluate_store(
                 store,
-                analogy_sets,
-                similarity_sets,
+                *sets,
                 method=method,
                 restrict=restrict,
                 case=case,
@@ -354,7 +358,7 @@ def evaluate_command(
                 similarity_oov=similarity_oov,
                 epsilon=epsilon,
                 threads=threads,
-                progress=start(store.name, questions),
+                progress=start(store.name, sum(len(b) for b in sets[0])),
             )
             runs.append((store.name, str(path), run))
             del store

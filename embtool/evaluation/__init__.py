@@ -75,13 +75,16 @@ class StoreEvaluation:
 def load_benchmarks(
     analogy: Sequence[BenchmarkSpec] | None = None,
     similarity: Sequence[BenchmarkSpec] | None = None,
+    *,
+    language: str = "en",
 ) -> tuple[list[AnalogyBenchmark], list[SimilarityBenchmark]]:
-    """Resolve names (``all`` included), paths or loaded benchmarks; both None: the standard suite.
+    """Resolve names (``all`` included), paths or loaded benchmarks; both None: the standard suite
+    of ``language`` (Chinese for ``"zh"``, else English).
 
     Raises: BenchmarkError for an unknown name or a malformed file.
     """
     if analogy is None and similarity is None:
-        analogy, similarity = suite("analogy"), suite("similarity")
+        analogy, similarity = suite("analogy", language), suite("similarity", language)
 
     def load(specs: Sequence[BenchmarkSpec] | None, kind: str) -> list:
         wanted = AnalogyBenchmark if kind == "analogy" else SimilarityBenchmark
@@ -118,7 +121,8 @@ def evaluate_store(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StoreEvaluation:
-    """Run analogy and similarity benchmarks on one store; with neither named, the standard suite.
+    """Run analogy and similarity benchmarks on one store; with neither named, the standard suite
+    of the store's language (``meta.json``'s ``language``, else judged by its words' script).
 
     Benchmarks are bundled names (see :func:`registry`), file paths, or loaded benchmarks.
     ``restrict`` applies to analogies (candidates and question words, default 30,000);
@@ -128,7 +132,11 @@ def evaluate_store(
 
     Raises: BenchmarkError.
     """
-    analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
+    from embtool.language import store_language
+
+    analogy_sets, similarity_sets = load_benchmarks(
+        analogy, similarity, language=store_language(store)
+    )
     case = CaseMode(case)
     results: list[Result] = []
     total = sum(len(b) for b in analogy_sets)

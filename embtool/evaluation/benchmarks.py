@@ -97,6 +97,7 @@ class BenchmarkInfo:
     citation: str
     in_suite: bool = True
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    language: str = "en"
 
     @property
     def file(self) -> Path:
@@ -250,6 +251,68 @@ REGISTRY: tuple[BenchmarkInfo, ...] = (
         in_suite=False,
         aliases=("verb-143",),
     ),
+    BenchmarkInfo(
+        "ca8-semantic",
+        _A,
+        "zh/CA8/semantic.txt",
+        7636,
+        "CA8 Chinese semantic analogies (geography, history, nature, people)",
+        "Li et al. 2018 (Chinese-Word-Vectors)",
+        aliases=("ca8-sem",),
+        language="zh",
+    ),
+    BenchmarkInfo(
+        "ca8-morphological",
+        _A,
+        "zh/CA8/morphological.txt",
+        10177,
+        "CA8 Chinese morphological analogies (reduplication A/AB, prefix, suffix)",
+        "Li et al. 2018 (Chinese-Word-Vectors)",
+        aliases=("ca8-morph",),
+        language="zh",
+    ),
+    BenchmarkInfo(
+        "ws240",
+        _S,
+        "zh/wordsim_CWE/240.txt",
+        240,
+        "Chinese wordsim-240 (relatedness)",
+        "Wang et al. 2011; copy from Chen et al. 2015 (CWE)",
+        aliases=("wordsim-240",),
+        language="zh",
+    ),
+    BenchmarkInfo(
+        "ws297",
+        _S,
+        "zh/wordsim_CWE/297.txt",
+        297,
+        "Chinese wordsim-297 (SemEval-2012 task 4)",
+        "Jin & Wu 2012; copy from Chen et al. 2015 (CWE)",
+        aliases=("wordsim-297", "ws296"),
+        language="zh",
+    ),
+    BenchmarkInfo(
+        "cos960",
+        _S,
+        "zh/COS960/COS960_all.txt",
+        960,
+        "COS960 Chinese similarity, 960 pairs (nouns, verbs, adjectives)",
+        "Huang et al. 2019",
+        language="zh",
+    ),
+    *(
+        BenchmarkInfo(
+            f"cos960-{pos}",
+            _S,
+            f"zh/COS960/COS960_{pos}.txt",
+            n,
+            f"COS960, the {pos} pairs",
+            "Huang et al. 2019",
+            in_suite=False,
+            language="zh",
+        )
+        for pos, n in (("noun", 480), ("verb", 240), ("adj", 240))
+    ),
 )
 
 
@@ -258,9 +321,10 @@ def registry(kind: str | None = None) -> list[BenchmarkInfo]:
     return [b for b in REGISTRY if kind is None or b.kind == kind]
 
 
-def suite(kind: str) -> list[str]:
-    """Names of the benchmarks run when none is named."""
-    return [b.name for b in registry(kind) if b.in_suite]
+def suite(kind: str, language: str = "en") -> list[str]:
+    """Names of the benchmarks run when none is named, for vectors in ``language``."""
+    language = language if language == "zh" else "en"
+    return [b.name for b in registry(kind) if b.in_suite and b.language == language]
 
 
 def _lookup(name: str, kind: str) -> BenchmarkInfo | None:
@@ -451,6 +515,9 @@ def _score(text: str) -> float | None:
 def read_similarity(path: str | Path, *, name: str | None = None) -> SimilarityBenchmark:
     """Read ``word1 word2 score`` lines (tab- or space-separated; ``#`` comments; an optional header).
 
+    Lines with more numbers after the score (COS960: the mean, then each rater's score) use the
+    first one.
+
     Raises: BenchmarkError naming the file and line of the first malformed entry.
     """
     path = Path(path)
@@ -463,6 +530,8 @@ def read_similarity(path: str | Path, *, name: str | None = None) -> SimilarityB
         if _is_comment(line):
             continue
         fields = [f.strip() for f in line.split("\t")] if "\t" in line else line.split()
+        if len(fields) > 3 and all(_score(f) is not None for f in fields[2:]):
+            fields = fields[:3]  # COS960's 'w1 w2 mean r1 .. r15': the mean is the gold score
         if len(fields) != 3 or not all(fields):
             raise BenchmarkError(
                 f"{path} line {n}: expected 'word1 word2 score' (3 fields, tab- or "
