@@ -39,7 +39,7 @@ BATCH_LINES = 2000
 
 def _progress(label: str, done: int, total: int, started: float) -> None:
     """A one-line progress bar on stderr."""
-    frac = done / total if total else 0.0
+    frac = min(done / total, 1.0) if total else 0.0
     bar = "#" * int(frac * 30)
     rate = done / max(time.monotonic() - started, 1e-9) / 1e6
     print(f"\r{label} [{bar:<30}] {frac:6.1%} {rate:.2f} MB/s", end="", file=sys.stderr, flush=True)

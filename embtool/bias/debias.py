@@ -21,6 +21,7 @@ import numpy as np
 from embtool.bias.direction import BiasDirection, bias_direction
 from embtool.bias.wordsets import equalize_pairs, gender_specific_words
 from embtool.errors import BiasError
+from embtool.language import store_language
 from embtool.store import VectorStore
 
 _BLOCK = 65536
@@ -77,7 +78,11 @@ def hard_debias(
     """
     direction = bias_direction(store, definitional, method="pca")
     g = direction.vector
-    specific = set(gender_specific_words(True) if gender_specific is None else gender_specific)
+    specific = set(
+        gender_specific_words(True, store_language(store))
+        if gender_specific is None
+        else gender_specific
+    )
     keep_mask = np.fromiter((w in specific for w in store.words), dtype=bool, count=len(store))
     g32 = g.astype(np.float32)
     out = np.empty((len(store), store.dim), dtype=np.float32)
@@ -95,7 +100,9 @@ def hard_debias(
             progress(stop, len(store))
     index = store.index
     equalized: list[tuple[str, str]] = []
-    pairs = equalize_pairs() if equalize is None else [tuple(p) for p in equalize]
+    pairs = (
+        equalize_pairs(store_language(store)) if equalize is None else [tuple(p) for p in equalize]
+    )
     for a, b in _case_variants(pairs):
         ia, ib = index.get(a), index.get(b)
         if ia is None or ib is None or ia == ib:

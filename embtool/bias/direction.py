@@ -18,6 +18,7 @@ import numpy as np
 
 from embtool.bias.wordsets import definitional_pairs, lookup, neutral_professions, unit64
 from embtool.errors import BiasError, OutputError
+from embtool.language import store_language
 from embtool.store import VectorStore
 
 DEFAULT_PAIR = ("she", "he")
@@ -124,7 +125,9 @@ def bias_direction(
             )
         return _make(diff / norm, used, (), method.value)
 
-    pair_list = definitional_pairs() if pairs is None else [tuple(p) for p in pairs]
+    pair_list = (
+        definitional_pairs(store_language(store)) if pairs is None else [tuple(p) for p in pairs]
+    )
     if not pair_list:
         raise BiasError("no definitional pairs given")
     used, rows, missing = _resolve_pairs(store, pair_list, fold_case)
@@ -255,7 +258,9 @@ def direct_bias(
     if c < 0:
         raise BiasError(f"DirectBias strictness c must be >= 0, got {c}")
     _check_dim(store, direction)
-    requested = list(dict.fromkeys(neutral_professions() if words is None else words))
+    requested = list(
+        dict.fromkeys(neutral_professions(store_language(store)) if words is None else words)
+    )
     if not requested:
         raise BiasError("no neutral words given for DirectBias")
     found = lookup(store, requested, fold_case=fold_case)

@@ -16,6 +16,7 @@ from embtool.store import VectorStore
 
 BOLUKBASI_FILE = "bolukbasi2016.json"
 WEAT_FILE = "weat_caliskan2017.json"
+ZH_FILE = "zh_gender.json"  # Chinese lists written for embtool (see data/README.md)
 
 
 @functools.cache
@@ -35,18 +36,30 @@ def bolukbasi_data() -> dict[str, Any]:
     return _load_json(BOLUKBASI_FILE)
 
 
-def definitional_pairs() -> list[tuple[str, str]]:
-    """The 10 definitional pairs, (female, male) order: woman/man, girl/boy, she/he, ..."""
-    return [(a, b) for a, b in bolukbasi_data()["definitional_pairs"]]
+def _zh(language: str) -> dict[str, Any] | None:
+    return _load_json(ZH_FILE) if language == "zh" else None
 
 
-def equalize_pairs() -> list[tuple[str, str]]:
-    """The 52 equalize pairs of debiaswe (monastery/convent, spokesman/spokeswoman, ...)."""
-    return [(a, b) for a, b in bolukbasi_data()["equalize_pairs"]]
+def definitional_pairs(language: str = "en") -> list[tuple[str, str]]:
+    """The 10 definitional pairs, (female, male) order: woman/man, girl/boy, she/he, ...
+    (for ``language="zh"``: 她/他, 女人/男人, 母亲/父亲, ...)."""
+    data = _zh(language) or bolukbasi_data()
+    return [(a, b) for a, b in data["definitional_pairs"]]
 
 
-def gender_specific_words(full: bool = True) -> list[str]:
-    """Words gendered by definition: the 1,441-word learned list (or the 218-word seed)."""
+def equalize_pairs(language: str = "en") -> list[tuple[str, str]]:
+    """The 52 equalize pairs of debiaswe (monastery/convent, spokesman/spokeswoman, ...), or the
+    Chinese ones."""
+    data = _zh(language) or bolukbasi_data()
+    return [(a, b) for a, b in data["equalize_pairs"]]
+
+
+def gender_specific_words(full: bool = True, language: str = "en") -> list[str]:
+    """Words gendered by definition: the 1,441-word learned list (or the 218-word seed), or the
+    Chinese list."""
+    zh = _zh(language)
+    if zh is not None:
+        return list(zh["gender_specific"])
     return list(bolukbasi_data()["gender_specific_full" if full else "gender_specific_seed"])
 
 
@@ -63,12 +76,15 @@ def profession_scores() -> dict[str, tuple[float, float]]:
 NEUTRAL_DEFINITIONAL_LIMIT = 0.5
 
 
-def neutral_professions() -> list[str]:
+def neutral_professions(language: str = "en") -> list[str]:
     """Professions not gendered by definition: |definitional score| < 0.5 and not gender-specific.
 
     285 of the 320 (drops actress, businessman, waiter, policeman, ...); the default neutral set N
-    of DirectBias.
+    of DirectBias. For ``language="zh"``: the Chinese professions list (all neutral by design).
     """
+    zh = _zh(language)
+    if zh is not None:
+        return list(zh["professions"])
     specific = set(gender_specific_words(True)) | set(gender_specific_words(False))
     return [
         w

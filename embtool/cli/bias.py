@@ -28,6 +28,7 @@ from embtool.cli.options import ExactCaseOpt, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import BiasError, OutputError, UsageError
+from embtool.language import store_language
 from embtool.store import VectorStore
 
 bias_app = typer.Typer(
@@ -162,9 +163,11 @@ def get_direction(
         d = bias.load_direction(direction_file)
         note(f"direction from {direction_file} ({d.method}, {len(d.pairs)} pairs)")
         return d
-    requested = pairs or (None if method is DirectionMethod.pca else [("she", "he")])
+    language = store_language(store)
+    she_he = ("她", "他") if language == "zh" else ("she", "he")
+    requested = pairs or (None if method is DirectionMethod.pca else [she_he])
     d = bias.bias_direction(store, requested, method=method, fold_case=not exact_case)
-    asked = requested or bias.definitional_pairs()
+    asked = requested or bias.definitional_pairs(language)
     used = set(d.pairs)
     dropped = [(a, b) for a, b in asked if not {(a, b), (a.lower(), b.lower())} & used]
     if dropped:
@@ -799,11 +802,13 @@ PerWordOpt = Annotated[
 ]
 
 
-def _groups(group1: Path | None, group2: Path | None, attributes: Path | None):
-    pairs = bias.definitional_pairs()
+def _groups(
+    group1: Path | None, group2: Path | None, attributes: Path | None, language: str = "en"
+):
+    pairs = bias.definitional_pairs(language)
     g1 = _read_list(group1, [a for a, _ in pairs])
     g2 = _read_list(group2, [b for _, b in pairs])
-    attrs = _read_list(attributes, bias.neutral_professions())
+    attrs = _read_list(attributes, bias.neutral_professions(language))
     names = (group1.stem if group1 else "female terms", group2.stem if group2 else "male terms")
     return g1, g2, attrs, names
 
@@ -871,8 +876,8 @@ def ect_command(
     --raw averages the vectors as they are (WEFE's default). --per-word prints
     cos(m1, a) - cos(m2, a) for each word.
     """
-    g1, g2, attrs, names = _groups(group1, group2, attributes)
     store = source.open()
+    g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
     norm = True if normalize is None else normalize
     r = bias.ect(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
     emit(_measure_report(r, per_word, "cos_difference", "Embedding Coherence Test"), fmt)
@@ -900,8 +905,8 @@ def rnd_command(
     WEFE reports the mean (mean). --normalize (default, as Garg et al.) uses unit vectors; --raw the
     vectors as they are.
     """
-    g1, g2, attrs, names = _groups(group1, group2, attributes)
     store = source.open()
+    g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
     norm = True if normalize is None else normalize
     r = bias.rnd(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
     emit(_measure_report(r, per_word, "distance_difference", "Relative Norm Distance"), fmt)

@@ -13,7 +13,6 @@ from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, err, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
-from embtool.language import ENGLISH, store_language
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
     AnalogyOOV,
@@ -26,6 +25,7 @@ from embtool.evaluation import (
     load_benchmarks,
     registry,
 )
+from embtool.language import ENGLISH, store_language
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 
 
