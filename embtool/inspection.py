@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from embtool.store import VectorStore
-from embtool.vector_io import Progress, ReadReport, VectorFormat, load_vectors
+from embtool.vectors.store import VectorStore
+from embtool.vectors.io import Progress, ReadReport, VectorFormat, load_vectors
 
 MAX_LISTED = 20  # problems listed one by one; the totals are always exact
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from embtool import VectorStore, load_vectors
 from embtool.cli import app
 from embtool.errors import OutputError, UsageError
-from embtool.vector_io import VectorFormat, convert_vectors, guess_output_format
+from embtool.vectors.io import VectorFormat, convert_vectors, guess_output_format
 from tests.helpers import REPO_ROOT, TOY_PATH, run_embtool
 
 runner = CliRunner()

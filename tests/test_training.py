@@ -10,7 +10,7 @@ import pytest
 from embtool.corpus import Corpus, PreparedCorpus, ProgressEvent
 from embtool.errors import CorpusError, TrainingError, UsageError
 from embtool.training import CONFIGS, TRAINERS, Method, Word2VecConfig, train
-from embtool.vector_io import load_vectors
+from embtool.vectors.io import load_vectors
 
 
 def synthetic_lines(n: int = 400, seed: int = 0) -> list[str]:

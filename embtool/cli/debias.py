@@ -14,7 +14,7 @@ from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import BiasError, OutputError, UsageError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 GENDER_WEAT_TESTS = ("career-family", "math-arts", "science-arts")
 

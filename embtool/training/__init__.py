@@ -22,7 +22,7 @@ from typing import Any
 
 from embtool.corpus import Corpus, PreparedCorpus, ProgressCallback
 from embtool.errors import UsageError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 from embtool.training.config import (
     GloveConfig,
     Method,

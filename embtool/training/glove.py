@@ -37,7 +37,7 @@ import numpy as np
 
 from embtool.corpus import PreparedCorpus, ProgressCallback, ProgressEvent
 from embtool.errors import TrainingError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 from embtool.training.config import GLOVE_MAX_BATCH, GloveConfig, OutputVectors
 
 if TYPE_CHECKING:

@@ -318,6 +318,6 @@ class VectorStore:
 
     def save(self, path: str | Path, *, dtype: str | None = None, overwrite: bool = False) -> Path:
         """Write this store as a native store directory (atomically).  Raises: OutputError."""
-        from embtool.vector_io import write_store
+        from embtool.vectors.io import write_store
 
         return write_store(self, path, dtype=dtype, overwrite=overwrite)

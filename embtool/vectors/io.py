@@ -29,7 +29,7 @@ import numpy as np
 
 from embtool.atomic import atomic_dir, atomic_file
 from embtool.errors import EmbtoolError, OutputError, UsageError, VectorFileError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 STORE_FORMAT = "embtool-store"
 STORE_FORMAT_VERSION = 1

@@ -1,0 +1,24 @@
+"""Vectors on disk and in memory: the store, the file formats, and loading/saving by name or path."""
+
+from embtool.vectors.io import (
+    ReadReport,
+    VectorFormat,
+    convert_vectors,
+    guess_output_format,
+    load_vectors,
+    save_vectors,
+    sniff_format,
+)
+from embtool.vectors.store import Resolved, VectorStore
+
+__all__ = [
+    "ReadReport",
+    "Resolved",
+    "VectorFormat",
+    "VectorStore",
+    "convert_vectors",
+    "guess_output_format",
+    "load_vectors",
+    "save_vectors",
+    "sniff_format",
+]
