@@ -17,8 +17,8 @@ import typer
 
 from embtool.errors import VectorFileError
 from embtool.resources import default_vectors_path, downloaded_store_path
+from embtool.vectors import VectorFormat, load_vectors
 from embtool.vectors.store import VectorStore
-from embtool.vectors.io import VectorFormat, load_vectors
 
 DEFAULT_NAME = "default"  # `--vectors default` names the shipped vectors explicitly
 

@@ -315,9 +315,3 @@ class VectorStore:
             meta=self.meta,
             name=self.name,
         )
-
-    def save(self, path: str | Path, *, dtype: str | None = None, overwrite: bool = False) -> Path:
-        """Write this store as a native store directory (atomically).  Raises: OutputError."""
-        from embtool.vectors.io import write_store
-
-        return write_store(self, path, dtype=dtype, overwrite=overwrite)
