@@ -14,6 +14,7 @@ from embtool.errors import OutputError, UsageError, VectorFileError
 from embtool.vectors.files import Progress, ReadReport
 from embtool.vectors.formats import _COMPRESSION_SUFFIXES, VectorFormat, sniff_format
 from embtool.vectors.gensim_pickle import _read_gensim
+from embtool.vectors.names import named_path, resolve_vectors
 from embtool.vectors.native import _read_store, write_store
 from embtool.vectors.projector import _read_projector, write_projector
 from embtool.vectors.store import VectorStore
@@ -21,7 +22,7 @@ from embtool.vectors.word2vec import _read_binary, _read_text, write_word2vec
 
 
 def load_vectors(
-    path: str | Path,
+    path: str | Path | None = None,
     *,
     format: VectorFormat | str | None = None,
     limit: int | None = None,
@@ -34,14 +35,23 @@ def load_vectors(
 ) -> VectorStore:
     """Open vectors in any supported format; the format is sniffed unless given.
 
+    ``path`` is a file or store, ``"default"`` (the shipped vectors) or the name of a set fetched
+    with ``embtool download``; None means ``EMBTOOL_VECTORS``, else the shipped vectors.
+
     ``limit`` keeps only the first N words. Passing a ``report`` makes the reader lenient about
     duplicate words (first kept) and undecodable bytes (replaced), recording them instead.
     ``progress`` is called now and then while a text or binary file is read.
     Raises: VectorFileError naming the file, the line and the problem.
     """
-    p = Path(path)
-    if not p.exists():
-        raise VectorFileError(p, "no such file or directory")
+    if path is None:
+        p = resolve_vectors(None)
+    else:
+        p = Path(path)
+        if not p.exists():
+            named = named_path(str(path))
+            if named is None:
+                raise VectorFileError(p, "no such file or directory")
+            p = named
     if limit is not None and limit < 1:
         raise VectorFileError(p, f"--limit must be at least 1, got {limit}")
     try:

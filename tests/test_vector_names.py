@@ -1,0 +1,50 @@
+"""Vectors by name in the library: ``default``, downloaded sets and ``EMBTOOL_VECTORS``."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import embtool
+from embtool.errors import VectorFileError
+from embtool.resources import default_vectors_path, downloaded_store_path
+from embtool.vectors import VectorStore, save_vectors
+from embtool.vectors.names import resolve_vectors
+
+needs_default = pytest.mark.skipif(
+    not default_vectors_path().exists(), reason="the shipped default vectors are not installed"
+)
+
+
+@needs_default
+def test_load_vectors_default_opens_the_shipped_vectors(monkeypatch):
+    monkeypatch.delenv("EMBTOOL_VECTORS", raising=False)
+    store = embtool.load_vectors("default")
+    assert store.path == default_vectors_path()
+    assert embtool.load_vectors().path == default_vectors_path()
+
+
+def test_load_vectors_opens_a_downloaded_set_by_name(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("EMBTOOL_HOME", str(tmp_path / "home"))
+    words = ["king", "queen", "man"]
+    target = downloaded_store_path("glove-wiki-gigaword-50")
+    target.parent.mkdir(parents=True)
+    save_vectors(VectorStore(words, np.eye(3, dtype=np.float32)), target)
+    store = embtool.load_vectors("glove-wiki-gigaword-50")
+    assert store.words == words
+    assert store.path == target
+
+
+def test_no_name_means_embtool_vectors(tmp_path: Path, monkeypatch):
+    path = save_vectors(VectorStore(["a", "b"], np.eye(2, dtype=np.float32)), tmp_path / "s")
+    monkeypatch.setenv("EMBTOOL_VECTORS", str(path))
+    assert resolve_vectors(None) == path
+    assert embtool.load_vectors().words == ["a", "b"]
+
+
+def test_an_unknown_name_says_how_to_fetch_it(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("EMBTOOL_HOME", str(tmp_path / "home"))
+    with pytest.raises(VectorFileError, match="run: embtool download nosuchset"):
+        resolve_vectors("nosuchset")
+    with pytest.raises(VectorFileError, match="no such file or directory"):
+        embtool.load_vectors("nosuchset")
