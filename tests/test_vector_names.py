@@ -48,3 +48,19 @@ def test_an_unknown_name_says_how_to_fetch_it(tmp_path: Path, monkeypatch):
         resolve_vectors("nosuchset")
     with pytest.raises(VectorFileError, match="no such file or directory"):
         embtool.load_vectors("nosuchset")
+
+
+def test_a_plain_text_corpus_given_as_vectors_points_to_train(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from embtool.cli import app
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("the king spoke to the queen\nand the man met a woman there\n")
+    with pytest.raises(VectorFileError, match="looks like plain text, not vectors.*embtool train"):
+        embtool.load_vectors(corpus)
+    result = CliRunner().invoke(app, ["similarity", "king", "queen", "--vectors", str(corpus)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "looks like plain text" in lines[0] and "embtool train" in lines[0]

@@ -158,3 +158,26 @@ def guess_output_format(path: str | Path) -> tuple[VectorFormat, str]:
         f"cannot tell the output format from the extension of {p.name!r}; pass --to "
         "store|word2vec|word2vec-binary|glove|fasttext|projector"
     )
+
+
+def looks_like_prose(path: str | Path, lines: int = 20) -> bool:
+    """Do the first lines of ``path`` read as running text (a corpus) rather than vectors?
+
+    In a vector line every field after the word is a number; in prose almost none are.
+    """
+    try:
+        head, _ = _read_head(Path(path))
+    except VectorFileError:
+        return False
+    if b"\x00" in head:  # UTF-16 or binary: its own error says more
+        return False
+    numeric = total = 0
+    for line in head.splitlines()[:lines]:
+        for field in line.split()[1:]:
+            total += 1
+            try:
+                float(field)
+            except ValueError:
+                continue
+            numeric += 1
+    return total >= 3 and numeric <= 0.1 * total

@@ -12,7 +12,12 @@ import numpy as np
 
 from embtool.errors import OutputError, UsageError, VectorFileError
 from embtool.vectors.files import Progress, ReadReport
-from embtool.vectors.formats import _COMPRESSION_SUFFIXES, VectorFormat, sniff_format
+from embtool.vectors.formats import (
+    _COMPRESSION_SUFFIXES,
+    VectorFormat,
+    looks_like_prose,
+    sniff_format,
+)
 from embtool.vectors.gensim_pickle import _read_gensim
 from embtool.vectors.names import named_path, resolve_vectors
 from embtool.vectors.native import _read_store, write_store
@@ -94,15 +99,24 @@ def load_vectors(
         if p.is_dir():
             raise VectorFileError(p, "is a directory but not an embtool store")
         has_header = {VectorFormat.glove: False}.get(fmt, True)
-        store = _read_text(
-            p,
-            has_header=has_header,
-            limit=limit,
-            encoding=encoding,
-            unicode_errors=unicode_errors,
-            report=report,
-            progress=progress,
-        )
+        try:
+            store = _read_text(
+                p,
+                has_header=has_header,
+                limit=limit,
+                encoding=encoding,
+                unicode_errors=unicode_errors,
+                report=report,
+                progress=progress,
+            )
+        except VectorFileError:
+            if format is None and fmt is VectorFormat.glove and looks_like_prose(p):
+                raise VectorFileError(
+                    p,
+                    "looks like plain text, not vectors; to train vectors on it, run: "
+                    f"embtool train {p} --out VECTORS",
+                ) from None
+            raise
     if fmt is not VectorFormat.store:
         store.meta.setdefault("history", []).append(
             {"action": "load", "path": str(p), "format": fmt.value, "limit": limit}
