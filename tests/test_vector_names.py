@@ -57,10 +57,26 @@ def test_a_plain_text_corpus_given_as_vectors_points_to_train(tmp_path: Path):
 
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("the king spoke to the queen\nand the man met a woman there\n")
-    with pytest.raises(VectorFileError, match="looks like plain text, not vectors.*embtool train"):
+    with pytest.raises(VectorFileError, match=r"looks like plain text, not vectors.*embtool train"):
         embtool.load_vectors(corpus)
     result = CliRunner().invoke(app, ["similarity", "king", "queen", "--vectors", str(corpus)])
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert "looks like plain text" in lines[0] and "embtool train" in lines[0]
+
+
+def test_stanford_glove_header_without_the_unk_row_is_read(tmp_path: Path):
+    # glove's -write-header 1 counts the vocabulary but then appends an <unk> row it did not count
+    path = tmp_path / "vectors.txt"
+    path.write_text("2 3\nking 1 0 0\nqueen 0 1 0\n<unk> 0.5 0.5 0\n")
+    store = embtool.load_vectors(path)
+    assert store.words == ["king", "queen", "<unk>"]
+    assert np.array_equal(store.vector("<unk>"), np.array([0.5, 0.5, 0], dtype=np.float32))
+    assert "<unk>" in store.meta["notes"][0]
+    path.write_text("2 3\nking 1 0 0\nqueen 0 1 0\n<unk> 0.5 0.5 0\nextra 1 1 1\n")
+    with pytest.raises(VectorFileError, match="more vector lines"):
+        embtool.load_vectors(path)
+    path.write_text("2 3\nking 1 0 0\nqueen 0 1 0\nprince 0.5 0.5 0\n")
+    with pytest.raises(VectorFileError, match="more vector lines"):
+        embtool.load_vectors(path)

@@ -31,6 +31,7 @@ from embtool.vectors.store import VectorStore
 _CHUNK_ROWS = 8192
 
 
+_GLOVE_UNK = "<unk>"
 MAX_DIM = 1_000_000  # no embedding has more dims; a bigger header is a corrupt or foreign file
 
 
@@ -171,6 +172,7 @@ def _read_text(
             chunk_lines.clear()
 
         n_read = 0
+        glove_unk = False
         while True:
             try:
                 raw = reader.readline()
@@ -226,11 +228,14 @@ def _read_text(
                 )
             word = parts[0]
             if header is not None and n_read >= header[0]:
-                raise VectorFileError(
-                    path,
-                    f"header says {_words(header[0])} but the file has more vector lines",
-                    line=line_no,
-                )
+                if n_read == header[0] and word == _GLOVE_UNK and not glove_unk:
+                    glove_unk = True  # Stanford GloVe's -write-header 1 does not count <unk>
+                else:
+                    raise VectorFileError(
+                        path,
+                        f"header says {_words(header[0])} but the file has more vector lines",
+                        line=line_no,
+                    )
             if guard.accept(word, line_no):
                 chunk_words.append(word)
                 chunk_values.extend(parts[1:])
@@ -243,7 +248,11 @@ def _read_text(
         flush()
     if line_no == 0 or (collector is None):
         raise VectorFileError(path, "empty file: no vectors")
-    if header is not None and (limit is None or limit >= header[0]) and n_read != header[0]:
+    if (
+        header is not None
+        and (limit is None or limit >= header[0])
+        and n_read != header[0] + glove_unk
+    ):
         raise VectorFileError(
             path, f"header says {_words(header[0])} but the file has {n_read:,} vector lines"
         )
@@ -252,7 +261,14 @@ def _read_text(
         raise VectorFileError(path, "no vectors in file")
     if report is not None:
         report.compression = compression
-    return VectorStore(collector.words, matrix, path=path)
+    store = VectorStore(collector.words, matrix, path=path)
+    if glove_unk:
+        assert header is not None
+        store.meta["notes"] = [
+            f"header says {_words(header[0])}; also read the extra {_GLOVE_UNK} row after them "
+            "(as Stanford GloVe writes with -write-header 1, and as gensim reads it)"
+        ]
+    return store
 
 
 def _tab_hint(text: str) -> str:
