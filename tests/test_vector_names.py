@@ -80,3 +80,18 @@ def test_stanford_glove_header_without_the_unk_row_is_read(tmp_path: Path):
     path.write_text("2 3\nking 1 0 0\nqueen 0 1 0\nprince 0.5 0.5 0\n")
     with pytest.raises(VectorFileError, match="more vector lines"):
         embtool.load_vectors(path)
+
+
+def test_a_float16_store_holding_inf_is_refused_naming_the_word(tmp_path: Path):
+    from embtool import similarity
+
+    vectors = np.array([[1, 0], [0, 1], [1, 1]], dtype=np.float16)
+    path = save_vectors(VectorStore(["a", "b", "c"], vectors), tmp_path / "s", dtype="float16")
+    npy = np.load(path / "vectors.npy")
+    npy[1, 0] = np.inf
+    np.save(path / "vectors.npy", npy)
+    store = embtool.load_vectors(path)
+    with pytest.raises(VectorFileError, match=r"the vector of 'b' \(row 2\) has a NaN or infinite"):
+        store.norms  # noqa: B018
+    with pytest.raises(VectorFileError, match="'b'"):
+        similarity.neighbors(embtool.load_vectors(path), ["a"], k=2)
