@@ -51,7 +51,7 @@ def _xz_lines(path: Path) -> Iterator[tuple[str, int, int]]:
     raw = path.open("rb")
     try:
         stream = lzma.open(raw, "rt", encoding="utf-8") if path.suffix == ".xz" else None  # noqa: SIM115
-        handle = stream if stream is not None else path.open("rt", encoding="utf-8")  # noqa: SIM115
+        handle = stream if stream is not None else path.open("rt", encoding="utf-8")
         for line in handle:
             yield line, raw.tell() if stream is not None else handle.tell(), total
     finally:
@@ -128,7 +128,9 @@ def stage_segment(source: Path, out: Path, processes: int, max_lines: int | None
         multiprocessing.Pool(processes, initializer=_init_worker) as pool,
         tmp.open("w", encoding="utf-8") as fh,
     ):
-        for i, (text, n) in enumerate(pool.imap(_segment_batch, _batches(source, counter, max_lines))):
+        for i, (text, n) in enumerate(
+            pool.imap(_segment_batch, _batches(source, counter, max_lines))
+        ):
             fh.write(text)
             tokens += n
             lines += text.count("\n")

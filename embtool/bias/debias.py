@@ -22,7 +22,7 @@ from embtool.bias.direction import BiasDirection, bias_direction
 from embtool.bias.wordsets import equalize_pairs, gender_specific_words
 from embtool.errors import BiasError
 from embtool.language import store_language
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 _BLOCK = 65536
 

@@ -29,7 +29,7 @@ from embtool.cli.output import Format, Report, emit, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import BiasError, OutputError, UsageError
 from embtool.language import store_language
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 bias_app = typer.Typer(
     name="bias",

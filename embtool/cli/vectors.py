@@ -6,7 +6,6 @@
 
 import functools
 import inspect
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -15,14 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
-from embtool.errors import VectorFileError
-from embtool.language import CHINESE, words_language
-from embtool.resources import default_vectors_path, default_zh_vectors_path, downloaded_store_path
-from embtool.store import VectorStore
-from embtool.vector_io import VectorFormat, load_vectors
-
-DEFAULT_NAME = "default"  # `--vectors default` names the shipped vectors explicitly
-DEFAULT_ZH_NAME = "default-zh"  # `--vectors default-zh`: the shipped Chinese vectors
+from embtool.resources import default_zh_vectors_path
+from embtool.vectors import VectorFormat, load_vectors
+from embtool.vectors.names import resolve_vectors
+from embtool.vectors.store import VectorStore
 
 
 class UnicodeErrors(str, Enum):
@@ -48,40 +43,12 @@ class VectorSource:
 
         Raises: VectorFileError when nothing usable is found.
         """
-        given = self.vectors or os.environ.get("EMBTOOL_VECTORS")
-        if given:
-            path = Path(given).expanduser()
-            if path.exists():
-                return path
-            if given == DEFAULT_NAME:
-                return self._default()
-            if given == DEFAULT_ZH_NAME:
-                return self._default(default_zh_vectors_path())
-            named = downloaded_store_path(given)
-            if "/" not in given and named.is_dir():
-                return named
-            hint = (
-                f"; to fetch the pretrained set, run: embtool download {given}"
-                if "/" not in given and "." not in given
-                else ""
-            )
-            raise VectorFileError(path, f"no such file or downloaded vector set{hint}")
-        if words and words_language(words) == CHINESE and default_zh_vectors_path().exists():
+        path = resolve_vectors(self.vectors, words=words)
+        if words and path == default_zh_vectors_path() and self.vectors in (None, ""):
             from embtool.cli.output import note
 
             note("Chinese query: using the shipped Chinese vectors (--vectors default-zh)")
-            return default_zh_vectors_path()
-        return self._default()
-
-    @staticmethod
-    def _default(default: Path | None = None) -> Path:
-        default = default or default_vectors_path()
-        if not default.exists():
-            raise VectorFileError(
-                default,
-                "no default vectors are installed; pass --vectors PATH or set EMBTOOL_VECTORS",
-            )
-        return default
+        return path
 
     def open(self, words: Sequence[str] | None = None) -> VectorStore:
         """Load the vectors (``words``: the query, to pick the Chinese default).  Raises:

@@ -11,6 +11,7 @@ from embtool import VectorStore
 from embtool.cli import app
 from embtool.errors import BenchmarkError
 from embtool.evaluation import evaluate_store, load_benchmark, read_similarity, suite
+from embtool.vectors import save_vectors
 
 runner = CliRunner()
 
@@ -75,7 +76,7 @@ def test_chinese_store_runs_the_chinese_suite(language):
 
 
 def test_evaluate_cli_on_chinese_store_no_coverage_warnings(tmp_path):
-    path = _zh_store("zh").save(tmp_path / "zh")
+    path = save_vectors(_zh_store("zh"), tmp_path / "zh")
     result = runner.invoke(app, ["evaluate", "--vectors", str(path), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     text = result.stdout

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from embtool import VectorStore, bias
 from embtool.cli import app
+from embtool.vectors import save_vectors
 
 runner = CliRunner()
 
@@ -45,7 +46,7 @@ def test_direction_from_chinese_pairs_by_script():
 
 
 def test_direct_bias_cli_on_chinese_store(tmp_path):
-    path = _store().save(tmp_path / "zh")
+    path = save_vectors(_store(), tmp_path / "zh")
     result = runner.invoke(app, ["bias", "direct-bias", "--vectors", str(path), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)

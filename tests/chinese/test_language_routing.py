@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from embtool import VectorStore
 from embtool.cli import app
 from embtool.language import store_language, unknown_words_hint, words_language
+from embtool.vectors import save_vectors
 
 runner = CliRunner()
 
@@ -32,9 +33,10 @@ ZH_WORDS = [
 def defaults(tmp_path, toy_store, monkeypatch):
     """The toy vectors as the English default and, with Chinese words, as the Chinese default."""
     vecs = np.asarray(toy_store.vectors)
-    en = VectorStore(toy_store.words, vecs).save(tmp_path / "en")
-    zh = VectorStore(ZH_WORDS, vecs, meta={"language": "zh"}).save(tmp_path / "zh")
-    monkeypatch.setattr("embtool.cli.vectors.default_vectors_path", lambda: en)
+    en = save_vectors(VectorStore(toy_store.words, vecs), tmp_path / "en")
+    zh = save_vectors(VectorStore(ZH_WORDS, vecs, meta={"language": "zh"}), tmp_path / "zh")
+    monkeypatch.setattr("embtool.vectors.names.default_vectors_path", lambda: en)
+    monkeypatch.setattr("embtool.vectors.names.default_zh_vectors_path", lambda: zh)
     monkeypatch.setattr("embtool.cli.vectors.default_zh_vectors_path", lambda: zh)
     monkeypatch.delenv("EMBTOOL_VECTORS", raising=False)
     return en, zh
