@@ -21,18 +21,10 @@ from embtool.corpus import (
     tokenize,
 )
 from embtool.errors import CorpusError
-from tests.helpers import REPO_ROOT, SHARED_DATA
+from tests.helpers import require_shared
 
 
-def shared_data(*parts: str) -> Path:
-    """A file of ../shared/data, also from a git worktree one level deeper (may not exist)."""
-    for root in (SHARED_DATA, REPO_ROOT.parent.parent / "shared" / "data"):
-        if root.joinpath(*parts).exists():
-            return root.joinpath(*parts)
-    return SHARED_DATA.joinpath(*parts)
-
-
-ZH_NOVELS = shared_data("zh", "corpora", "zh_novels_4classics.txt.gz")
+ZH_NOVELS = ("zh", "corpora", "zh_novels_4classics.txt.gz")
 
 TEXT = "The cat sat.\nThe dog's bone!\n\n   \nA cat, a dog.\n"
 TOKENS = [["the", "cat", "sat"], ["the", "dog's", "bone"], ["a", "cat", "a", "dog"]]
@@ -103,9 +95,8 @@ def test_missing_jieba_gives_install_hint(monkeypatch):
     assert "--tokenizer char" in str(exc.value)
 
 
-@pytest.mark.skipif(not ZH_NOVELS.exists(), reason="shared Chinese corpus not available")
 def test_chinese_novel_lines(tmp_path):
-    with gzip.open(ZH_NOVELS, "rt", encoding="utf-8") as f:
+    with gzip.open(require_shared(*ZH_NOVELS), "rt", encoding="utf-8") as f:
         lines = [next(f) for _ in range(6)]
     p = tmp_path / "zh.txt"
     p.write_text("".join(lines), encoding="utf-8")
@@ -115,10 +106,9 @@ def test_chinese_novel_lines(tmp_path):
     assert all(len(t) == 1 for sent in chars for t in sent)
 
 
-@pytest.mark.skipif(not ZH_NOVELS.exists(), reason="shared Chinese corpus not available")
 def test_chinese_novel_lines_jieba(tmp_path):
     pytest.importorskip("jieba")
-    with gzip.open(ZH_NOVELS, "rt", encoding="utf-8") as f:
+    with gzip.open(require_shared(*ZH_NOVELS), "rt", encoding="utf-8") as f:
         lines = [next(f) for _ in range(6)]
     p = tmp_path / "zh.txt"
     p.write_text("".join(lines), encoding="utf-8")
