@@ -60,7 +60,14 @@ def report_error(exc: EmbtoolError) -> ExitStatus:
 
 
 class EmbtoolGroup(TyperGroup):
-    """Typer group that maps embtool errors, Ctrl-C and a closed pipe to clean exits."""
+    """Typer group that maps embtool errors, Ctrl-C and a closed pipe to clean exits, and keeps
+    literal ``[...]`` in every help text from being eaten as Rich markup."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from embtool.cli.helptext import escape_command_help
+
+        escape_command_help(self)
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
