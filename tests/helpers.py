@@ -48,6 +48,8 @@ def require_shared(*parts: str, repo_root: Path = REPO_ROOT) -> Path:
             pytest.fail(f"{why}; {REQUIRE_SHARED_ENV}=1 requires it", pytrace=False)
         pytest.skip(f"{why}; put the shared data there to run this test")
     return path
+
+
 TOY_PATH = FIXTURES / "toy.txt"
 
 

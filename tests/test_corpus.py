@@ -23,7 +23,6 @@ from embtool.corpus import (
 from embtool.errors import CorpusError
 from tests.helpers import require_shared
 
-
 ZH_NOVELS = ("zh", "corpora", "zh_novels_4classics.txt.gz")
 
 TEXT = "The cat sat.\nThe dog's bone!\n\n   \nA cat, a dog.\n"

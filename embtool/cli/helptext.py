@@ -1,7 +1,6 @@
 """Help texts are Rich markup: escape every ``[...]`` in them except the few style tags we mean."""
 
 import re
-
 from typing import Any
 
 from rich.markup import escape

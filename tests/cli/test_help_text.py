@@ -48,9 +48,13 @@ def test_every_command_is_walked():
     assert {"train", "cooccur", "bias weat", "bias analogies", "plot", "evaluate"} <= names
 
 
-@pytest.mark.parametrize("path,command", COMMANDS, ids=[" ".join(p) or "embtool" for p, _ in COMMANDS])
+@pytest.mark.parametrize(
+    "path,command", COMMANDS, ids=[" ".join(p) or "embtool" for p, _ in COMMANDS]
+)
 def test_help_keeps_every_bracket(path, command):
-    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "2000", "TERMINAL_WIDTH": "2000"})
+    result = runner.invoke(
+        app, [*path, "--help"], env={"COLUMNS": "2000", "TERMINAL_WIDTH": "2000"}
+    )
     assert result.exit_code == 0, result.output
     shown = _flat(result.stdout)
     missing = [e for e in _expected(command) if e not in shown]
@@ -58,7 +62,9 @@ def test_help_keeps_every_bracket(path, command):
 
 
 def test_train_help_shows_window_default_and_jieba_extra():
-    result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "2000", "TERMINAL_WIDTH": "2000"})
+    result = runner.invoke(
+        app, ["train", "--help"], env={"COLUMNS": "2000", "TERMINAL_WIDTH": "2000"}
+    )
     shown = _flat(result.stdout)
     assert "Context words on each side [default: 5; glove: 10]." in shown
     assert "pip install 'embtool[chinese]'" in shown
