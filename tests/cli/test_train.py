@@ -337,3 +337,16 @@ def test_chinese_split_into_characters_by_default_gets_a_jieba_hint(tmp_path):
     )
     assert english.exit_code == 0, english.stderr
     assert "single Chinese characters" not in english.stderr
+
+
+def test_training_summary_names_both_clocks():
+    from embtool.cli.train import training_summary
+
+    t = {"method": "skipgram", "corpus_tokens": 21_000_000, "wall_seconds": 54.31,
+         "train_seconds": 40.04, "words_per_second": 393_521.4}  # fmt: skip
+    assert training_summary(t, 1234, 100, Path("v")) == (
+        "trained 1,234 words x 100 dims on 21,000,000 tokens in 54.3 s wall, "
+        "40.0 s training at 393,521 words/s -> v"
+    )
+    glove = {"method": "glove", "corpus_tokens": 10, "wall_seconds": 2.0, "train_seconds": 1.5}
+    assert training_summary(glove, 5, 3, Path("g")).endswith("in 2.0 s wall, 1.5 s training -> g")
