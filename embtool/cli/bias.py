@@ -924,10 +924,12 @@ def analogies_command(
         int,
         typer.Option("--restrict", min=2, help="Search the N most frequent words (first N rows)."),
     ] = 10_000,
-    all_tokens: Annotated[
+    words_only: Annotated[
         bool,
         typer.Option(
-            "--all-tokens", help="Also pair numbers and punctuation (skipped by default)."
+            "--words-only",
+            help="Skip tokens that are not words (numbers, punctuation). Off by default, as in "
+            "debiaswe, so the pairs match the reference.",
         ),
     ] = False,
     fmt: FormatOpt = Format.auto,
@@ -940,12 +942,12 @@ def analogies_command(
 
     Every pair of words (x, y) among the --restrict most frequent with ||x - y|| <= --delta (unit
     vectors) is scored by cos(A - B, x - y); pairs are taken best first, each word at most once on
-    each side. Some pairs are definitional (queen : king), some are stereotypes: judging which is
+    each side, as debiaswe does; the seed pair A : B itself is left out. Some pairs are definitional (queen : king), some are stereotypes: judging which is
     which is up to you.
     """
     store = source.open()
     r = bias.stereotype_analogies(
-        store, a, b, delta=delta, restrict=restrict, top=k, words_only=not all_tokens
+        store, a, b, delta=delta, restrict=restrict, top=k, words_only=words_only
     )
     note(f"searched {r.candidates} words; {r.close_pairs} pairs within distance {delta:g}")
     records = [{"x": p.x, "y": p.y, "score": p.score, "distance": p.distance} for p in r.pairs]
