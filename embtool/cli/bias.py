@@ -177,10 +177,15 @@ def get_direction(
             f"PC1 explains {r[0]:.1%} of their variance"
             + (f", PC2 {r[1]:.1%}" if len(r) > 1 else "")
         )
-        if not d.dominant:
+        if not d.dominant and pairs:
             warn(
                 "the first principal component does not dominate (PC1 < 2 x PC2): the pairs do "
                 "not agree on one direction; check them or use --method pair"
+            )
+        elif not d.dominant:  # the bundled pairs: nothing for the user to fix, say what it means
+            note(
+                "PC1 < 2 x PC2: in these vectors the bundled pairs share a weaker gender direction "
+                "than in Bolukbasi et al.'s (numbers are still computed on PC1)"
             )
     return d
 

@@ -488,3 +488,21 @@ def test_single_pair_note_is_singular(toy_dir):
     )
     assert result.exit_code == 0, result.stderr
     assert "PCA of 1 pair;" in result.stderr
+
+
+def test_pc1_warning_only_for_user_given_pairs(tmp_path):
+    # On the shipped vectors the bundled pairs have PC1 < 2 x PC2: a one-line note, not a warning.
+    from embtool.bias import definitional_pairs
+
+    default = invoke("bias", "direct-bias", "--format", "json")
+    assert default.exit_code == 0, default.stderr
+    assert "warning" not in default.stderr
+    assert (
+        "note: PC1 < 2 x PC2: in these vectors the bundled pairs share a weaker" in default.stderr
+    )
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("".join(f"{a} {b}\n" for a, b in definitional_pairs()), encoding="utf-8")
+    given = invoke("bias", "direct-bias", "--pairs-file", str(pairs), "--format", "json")
+    assert given.exit_code == 0, given.stderr
+    assert "warning: the first principal component does not dominate" in given.stderr
+    assert json.loads(given.stdout) == json.loads(default.stdout)
