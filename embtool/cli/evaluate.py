@@ -15,6 +15,7 @@ from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
+    MIN_CORRELATION_PAIRS,
     AnalogyOOV,
     AnalogyResult,
     CaseMode,
@@ -98,6 +99,7 @@ def _similarity_record(r: SimilarityResult) -> dict[str, Any]:
         "spearman_p": r.spearman_p,
         "pearson": r.pearson,
         "pearson_p": r.pearson_p,
+        "reliable": r.reliable,
         "oov_words": list(r.oov_words),
     }
 
@@ -366,6 +368,12 @@ def evaluate_command(
                 what = "question" if r.kind == "analogy" else "pair"
                 warn(
                     f"{name}: no {r.benchmark} {what} has all its words in the vectors (coverage 0)"
+                )
+            elif r.kind == "similarity" and not r.reliable:
+                warn(
+                    f"{name}: {r.benchmark} Spearman/Pearson from only {r.scored} pairs "
+                    f"(coverage {r.used}/{r.pairs}): fewer than {MIN_CORRELATION_PAIRS}, too few "
+                    "to rely on (flagged reliable=false in json)"
                 )
     report = evaluation_report(runs, show_oov=show_oov)
     report.title = (

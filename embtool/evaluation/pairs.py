@@ -15,6 +15,10 @@ from embtool.evaluation.benchmarks import SimilarityBenchmark
 from embtool.evaluation.vocab import CaseMode, SimilarityOOV, WordLookup, effective_restrict
 from embtool.vectors.store import VectorStore
 
+#: Fewer scored pairs than this and a rank correlation says little (one swap moves rho by ~0.1 or
+#: more at n = 10): results are flagged ``reliable = False``, still reported.
+MIN_CORRELATION_PAIRS = 10
+
 
 @dataclass(frozen=True)
 class SimilarityResult:
@@ -40,6 +44,11 @@ class SimilarityResult:
     @property
     def coverage(self) -> float:
         return self.used / self.pairs if self.pairs else 0.0
+
+    @property
+    def reliable(self) -> bool:
+        """Whether enough pairs were scored for the correlations to mean something."""
+        return self.scored >= MIN_CORRELATION_PAIRS
 
     @property
     def score(self) -> float | None:
