@@ -19,7 +19,6 @@ from embtool.bias.weat import (
     PERMUTATIONS,
     Balance,
     WeatResult,
-    read_word_list,
 )
 from embtool.cli.app import app
 from embtool.cli.errors import EmbtoolGroup
@@ -27,8 +26,9 @@ from embtool.cli.inputs import read_queries, read_words
 from embtool.cli.options import ExactCaseOpt, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import BiasError, OutputError, UsageError
+from embtool.errors import OutputError, UsageError
 from embtool.vectors.store import VectorStore
+from embtool.wordlists import read_pairs, read_word_list, split_pair
 
 bias_app = typer.Typer(
     name="bias",
@@ -106,43 +106,16 @@ NormalizeOpt = Annotated[
 
 
 def _split_pair(value: str, where: str) -> tuple[str, str]:
-    # full-width ：and ，are what a Chinese keyboard types
-    for sep in (":", "：", ",", "，", "/"):
-        if sep in value:
-            parts = [p.strip() for p in value.split(sep)]
-            break
-    else:
-        parts = value.split()
-    if len(parts) != 2 or not all(parts):
+    pair = split_pair(value)
+    if pair is None:
         raise UsageError(f"{where}: expected a pair like she:he, got {value!r}")
-    return parts[0], parts[1]
-
-
-def read_pairs_file(path: Path) -> list[tuple[str, str]]:
-    """Pairs from a file, one 'A B' (or A:B) per line; '#' comments and blank lines skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BiasError(f"{path}: no such pairs file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BiasError(f"{path}: cannot read pairs ({exc})") from None
-    pairs = []
-    for n, line in enumerate(lines, 1):
-        line = line.strip()
-        if line and not line.startswith("#"):
-            try:
-                pairs.append(_split_pair(line, f"{path} line {n}"))
-            except UsageError as exc:
-                raise BiasError(str(exc)) from None
-    if not pairs:
-        raise BiasError(f"{path}: no pairs in the file (expected one 'A B' pair per line)")
-    return pairs
+    return pair
 
 
 def parse_pairs(values: list[str] | None, path: Path | None) -> list[tuple[str, str]] | None:
     pairs = [_split_pair(v, "--pair") for v in values or []]
     if path is not None:
-        pairs += read_pairs_file(path)
+        pairs += read_pairs(path)
     return pairs or None
 
 

@@ -297,7 +297,7 @@ def test_tiny_store_classroom_example(tmp_path):
         (["king", "queen", "--size", "big"], 2, "--size 'big': expected WIDTHxHEIGHT"),
         (["king", "queen", "--size", "100x100", "--dpi", "2400"], 1, "--size 100x100 at --dpi"),
         (["king", "queen", "--group", "nonsense"], 2, "--group 'nonsense': expected NAME="),
-        (["king", "queen", "--words-file", "/nonexistent/w.txt"], 2, "--words-file"),
+        (["king", "queen", "--words-file", "/nonexistent/w.txt"], 1, "/nonexistent/w.txt: no such"),
     ],
 )
 def test_bad_input_one_line_and_no_file(tmp_path, args, code, start):
