@@ -470,6 +470,12 @@ def plot_words_command(
     store = source.open()
     if top:
         given += store.words[:top]
+    if fit_n is not None and len(given) == 1 and not other_sources:
+        # one dot on fitted axes shows nothing: what the user wants is the word in its context
+        note(
+            f"plotting {given[0]!r} with its {k} nearest neighbours (as --neighbors; -k sets how many)"
+        )
+        neighbors, given = given, []
     if neighbors:
         for word, members in projection.expand_neighbors(
             store, neighbors, k, fold_case=not exact_case

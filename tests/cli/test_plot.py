@@ -448,3 +448,15 @@ def test_plot_bias_help_has_example():
     result = invoke("plot", "bias", "--help")
     assert result.exit_code == 0
     assert "Example: embtool plot bias" in " ".join(result.stdout.split())
+
+
+def test_single_word_with_fit_on_is_drawn_with_its_neighbours():
+    from embtool import projection
+    from embtool.vectors import load_vectors
+
+    result = invoke("plot", "king", "--fit-on", "top:8", "-k", "3", "--vectors", TOY, "-f", "json")
+    data = coords(result)
+    (members,) = projection.expand_neighbors(load_vectors(TOY), ["king"], 3).values()
+    words = [p["word"] for p in data["points"]]
+    assert words == list(members) and words[0] == "king" and len(words) == 4
+    assert "plotting 'king' with its 3 nearest neighbours" in " ".join(result.stderr.split())
