@@ -1,11 +1,14 @@
 """Options shared by many commands, as ``Annotated`` types so every command spells them the same."""
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from embtool.cli.output import Format
+from embtool.corpus import Tokenizer
+from embtool.resources import data_path
 
 FormatOpt = Annotated[
     Format,
@@ -39,3 +42,55 @@ RestrictOpt = Annotated[
 ]
 OutPath = Annotated[Path, typer.Option("--out", "-o", help="Where to write.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")]
+
+
+class Dtype(str, Enum):
+    """How a store keeps its vectors on disk."""
+
+    float32 = "float32"
+    float16 = "float16"
+
+
+class Errors(str, Enum):
+    """What to do with bytes that do not decode."""
+
+    strict = "strict"
+    replace = "replace"
+    ignore = "ignore"
+
+
+# Corpus-reading options shared by `embtool train` and `embtool cooccur`.
+TokenizerOpt = Annotated[
+    Tokenizer,
+    typer.Option(
+        "--tokenizer",
+        "-t",
+        case_sensitive=False,
+        help="regex: Unicode words with inner apostrophes (Han characters one by one); "
+        "whitespace: already-tokenized text, used as is; jieba: Chinese word segmentation "
+        "(pip install 'embtool[chinese]'); char: one token per Han character, Latin/digit "
+        "runs whole.",
+    ),
+]
+LowerOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--lower/--keep-case",
+        help="Lower-case tokens. Default: lower-case, except with --tokenizer whitespace.",
+        show_default=False,
+    ),
+]
+CorpusEncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the corpus.")]
+CorpusErrorsOpt = Annotated[
+    Errors,
+    typer.Option(
+        "--errors",
+        help="Undecodable bytes: strict (stop with an error naming the "
+        "file and byte offset), replace (with U+FFFD) or ignore.",
+    ),
+]
+
+
+def default_corpus() -> Path:
+    """The small sample corpus shipped in data/corpora/."""
+    return data_path("corpora")
