@@ -8,8 +8,8 @@ import typer
 from embtool import bias
 from embtool.bias.debias import DebiasInfo
 from embtool.bias.weat import read_word_list
-from embtool.cli.app import app
-from embtool.cli.bias import read_pairs_file, reflow
+from embtool.bias.wordsets import read_pairs_file
+from embtool.cli.app import app, reflow
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.vectors import VectorSource, vector_options

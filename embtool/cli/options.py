@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from embtool.bias.direction import DirectionMethod
 from embtool.cli.output import Format
 from embtool.corpus import Tokenizer
 from embtool.resources import data_path
@@ -94,3 +95,35 @@ CorpusErrorsOpt = Annotated[
 def default_corpus() -> Path:
     """The small sample corpus shipped in data/corpora/."""
     return data_path("corpora")
+
+
+# Bias-direction options shared by `embtool bias ...` and `embtool plot bias`.
+PairOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pair",
+        "-p",
+        help="A definitional pair as A:B (repeat for several), e.g. --pair she:he --pair woman:man. "
+        "Default: Bolukbasi et al.'s 10 pairs (woman:man, girl:boy, she:he, ...).",
+        show_default=False,
+    ),
+]
+PairsFileOpt = Annotated[
+    Path | None,
+    typer.Option("--pairs-file", help="Definitional pairs from a file: one 'A B' pair per line."),
+]
+MethodOpt = Annotated[
+    DirectionMethod,
+    typer.Option(
+        "--method",
+        help="pca: first principal component of the centred pairs (Bolukbasi et al. 2016); "
+        "pair: the normalised difference of one pair's unit vectors.",
+    ),
+]
+DirectionFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--direction",
+        help="Use a direction saved with 'embtool bias direction --out FILE' instead of pairs.",
+    ),
+]

@@ -125,3 +125,29 @@ def note_skipped(skipped: Sequence[Any]) -> None:
     for s in skipped:
         missing = ", ".join(repr(w) for w in s.missing)
         warn(f"skipped {' '.join(s.query)!r}: not in vectors: {missing}")
+
+
+def note_direction(choice: Any) -> Any:
+    """Tell the user where a bias direction came from and what was left out; return it."""
+    d = choice.direction
+    if choice.source is not None:
+        note(f"direction from {choice.source} ({d.method}, {len(d.pairs)} pairs)")
+        return d
+    if choice.dropped:
+        shown = ", ".join(f"{a}:{b}" for a, b in choice.dropped)
+        warn(
+            f"{len(choice.dropped)} of {len(choice.asked)} pairs not in the vectors, left out: {shown}"
+        )
+    if d.method == "pca":
+        r = d.explained_variance_ratio
+        note(
+            f"direction: PCA of {len(d.pairs)} pair{'s' if len(d.pairs) != 1 else ''}; "
+            f"PC1 explains {r[0]:.1%} of their variance"
+            + (f", PC2 {r[1]:.1%}" if len(r) > 1 else "")
+        )
+        if not d.dominant:
+            warn(
+                "the first principal component does not dominate (PC1 < 2 x PC2): the pairs do "
+                "not agree on one direction; check them or use --method pair"
+            )
+    return d
