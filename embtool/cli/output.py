@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -73,10 +73,11 @@ def _table_cell(value: Any) -> str:
     return str(value)
 
 
-def emit(report: Report, fmt: Format) -> None:
-    """Write ``report`` to stdout in ``fmt``."""
+def emit(report: Report, fmt: Format, out: TextIO | None = None) -> None:
+    """Write ``report`` in ``fmt`` to ``out`` (default stdout; ``auto`` follows stdout's kind)."""
     fmt = resolve_format(fmt)
-    out = sys.stdout
+    if out is None:
+        out = sys.stdout
     if fmt is Format.json:
         data = report.records[0] if report.single and len(report.records) == 1 else report.records
         out.write(json.dumps(_json_safe(data), ensure_ascii=False, indent=2) + "\n")

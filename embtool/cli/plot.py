@@ -6,6 +6,7 @@ chosen whenever the first argument is not a subcommand name) and ``embtool plot 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import replace
@@ -321,16 +322,11 @@ def coords_report(
 
 def write_coords(report: Report, path: Path) -> None:
     """Write a coordinates report as JSON (``.json``) or TSV, atomically."""
-    from embtool.cli.output import _json_safe, _tsv_cell
     from embtool.plotting import write_text_atomic
 
-    if path.suffix.lower() == ".json":
-        text = json.dumps(_json_safe(report.records[0]), ensure_ascii=False, indent=2) + "\n"
-    else:
-        lines = ["\t".join(report.columns)]
-        lines += ["\t".join(_tsv_cell(v) for v in row) for row in report.rows]
-        text = "\n".join(lines) + "\n"
-    write_text_atomic(path, text)
+    text = io.StringIO()
+    emit(report, Format.json if path.suffix.lower() == ".json" else Format.tsv, text)
+    write_text_atomic(path, text.getvalue())
 
 
 def note_fonts(choice: Any) -> None:
