@@ -41,7 +41,6 @@ RestrictOpt = Annotated[
         "--restrict", min=1, help="Only consider the N most frequent words (the first N rows)."
     ),
 ]
-OutPath = Annotated[Path, typer.Option("--out", "-o", help="Where to write.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")]
 
 
