@@ -455,7 +455,7 @@ def _label_points(
 
     if len(labels) == 0:
         return []
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas
     prop = FontProperties(family=list(font.families), size=fontsize)
     with quiet_glyph_warnings():
         sizes = np.array(
@@ -725,11 +725,12 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float | None = None) -> P
 
     fmt = image_format(path)
     p = check_writable(path)
-    metadata: dict[str, Any] = {
+    metadatas: dict[ImageFormat, dict[str, Any]] = {
         ImageFormat.png: {"Software": "embtool"},
         ImageFormat.svg: {"Creator": "embtool", "Date": None},
         ImageFormat.pdf: {"Creator": "embtool", "CreationDate": None},
-    }[fmt]
+    }
+    metadata = metadatas[fmt]
     try:
         with atomic_file(p) as tmp, quiet_glyph_warnings():
             fig.savefig(tmp, format=fmt.value, dpi=dpi or fig.dpi, metadata=metadata)

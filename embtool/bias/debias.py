@@ -95,7 +95,7 @@ def hard_debias(
             progress(stop, len(store))
     index = store.index
     equalized: list[tuple[str, str]] = []
-    pairs = equalize_pairs() if equalize is None else [tuple(p) for p in equalize]
+    pairs = equalize_pairs() if equalize is None else [(a, b) for a, b in equalize]
     for a, b in _case_variants(pairs):
         ia, ib = index.get(a), index.get(b)
         if ia is None or ib is None or ia == ib:

@@ -332,7 +332,7 @@ def weat_command(
             f"no test given: name one ({names}), use --all, or give --targets/--attributes or --json"
         )
     store = source.open()
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         exact_limit=exact_limit,
         permutations=permutations,
         seed=seed,

@@ -55,7 +55,7 @@ class Errors(str, Enum):
     """What to do with bytes that do not decode."""
 
     strict = "strict"
-    replace = "replace"
+    replace = "replace"  # type: ignore[assignment]  # a member named like str.replace
     ignore = "ignore"
 
 

@@ -34,7 +34,7 @@ class Report:
 
     records: list[dict[str, Any]]
     columns: Sequence[str]
-    rows: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     title: str | None = None
     notes: list[str] = field(default_factory=list)
     single: bool = False  # JSON: print the one record as an object, not a one-element list

@@ -349,7 +349,7 @@ def train_command(
     n_workers = 1 if deterministic else (workers or training.default_workers())
     config: TrainConfig
     if glove:
-        saved = _saved_counts(cooccurrence) if reuse else {}
+        saved = _saved_counts(cooccurrence) if reuse and cooccurrence is not None else {}
         config = GloveConfig(
             dim=dim,
             window=window or saved.get("window") or 10,

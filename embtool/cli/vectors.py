@@ -25,7 +25,7 @@ DEFAULT_NAME = "default"  # `--vectors default` names the shipped vectors explic
 
 class UnicodeErrors(str, Enum):
     strict = "strict"
-    replace = "replace"
+    replace = "replace"  # type: ignore[assignment]  # a member named like str.replace
     ignore = "ignore"
 
 
