@@ -369,7 +369,7 @@ def evaluate_command(
                 warn(
                     f"{name}: no {r.benchmark} {what} has all its words in the vectors (coverage 0)"
                 )
-            elif r.kind == "similarity" and not r.reliable:
+            elif isinstance(r, SimilarityResult) and not r.reliable:
                 warn(
                     f"{name}: {r.benchmark} Spearman/Pearson from only {r.scored} pairs "
                     f"(coverage {r.used}/{r.pairs}): fewer than {MIN_CORRELATION_PAIRS}, too few "
