@@ -292,7 +292,7 @@ def _resolve_batch(
     missing_all: list[str] = []
     for i, query in enumerate(queries):
         try:
-            resolved.append((i, store.resolve(query, fold_case=fold_case)))
+            resolved.append((i, store.resolve(query, fold_case=fold_case, suggest=False)))
         except UnknownWordsError as exc:
             if skip_unknown:
                 skipped.append(Skipped(tuple(query), tuple(exc.words)))

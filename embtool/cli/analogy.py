@@ -6,7 +6,7 @@ import typer
 
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.inputs import read_queries
+from embtool.cli.inputs import read_queries, skip_unknown_hint
 from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
 from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
 from embtool.cli.vectors import VectorSource, vector_options
@@ -77,19 +77,20 @@ def analogy_command(
     Example: [bold]embtool analogy king man woman[/bold] prints queen first (king - man + woman).
     The query words themselves are excluded from the answers unless --include-query is given.
     """
-    queries, _ = read_queries(words, arity=3, what="analogy")
+    queries, batch_mode = read_queries(words, arity=3, what="analogy")
     store = source.open()
-    batch = similarity.analogies(
-        store,
-        queries,
-        k,
-        method=method,
-        restrict=restrict,
-        include_query=include_query,
-        epsilon=epsilon,
-        fold_case=not exact_case,
-        skip_unknown=skip_unknown,
-    )
+    with skip_unknown_hint(batch_mode):
+        batch = similarity.analogies(
+            store,
+            queries,
+            k,
+            method=method,
+            restrict=restrict,
+            include_query=include_query,
+            epsilon=epsilon,
+            fold_case=not exact_case,
+            skip_unknown=skip_unknown,
+        )
     note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
-    note_skipped(batch.skipped)
+    note_skipped(batch.skipped, len(batch.results))
     emit(analogy_report(batch), fmt)

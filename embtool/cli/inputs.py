@@ -1,9 +1,10 @@
 """Where query words come from: the command line, or stdin (``-`` or a pipe), one query a line."""
 
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from embtool.errors import UsageError
+from embtool.errors import EmbtoolError, UnknownWordsError, UsageError
 from embtool.vector_io import looks_like_gbk
 
 
@@ -93,3 +94,16 @@ def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], boo
             raise UsageError(f"no {what} words on stdin")
         return words, True
     return list(args or []), len(args or []) > 1
+
+
+@contextlib.contextmanager
+def skip_unknown_hint(batch: bool) -> Iterator[None]:
+    """In batch mode, an unknown-word error also names ``--skip-unknown``, the way to carry on."""
+    try:
+        yield
+    except UnknownWordsError as exc:
+        if not batch:
+            raise
+        raise EmbtoolError(
+            f"{exc}; pass --skip-unknown to skip such queries and answer the rest"
+        ) from None

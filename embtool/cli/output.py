@@ -120,8 +120,14 @@ def note_folded(pairs: Sequence[tuple[str, str]]) -> None:
             note(f"{query!r} is not in the vectors; using {word!r}")
 
 
-def note_skipped(skipped: Sequence[Any]) -> None:
-    """Report batch queries left out for unknown words (``--skip-unknown``)."""
+def note_skipped(skipped: Sequence[Any], answered: int | None = None) -> None:
+    """Report batch queries left out for unknown words (``--skip-unknown``), then, when
+    ``answered`` is given and something was skipped, one summary line for the batch."""
     for s in skipped:
         missing = ", ".join(repr(w) for w in s.missing)
         warn(f"skipped {' '.join(s.query)!r}: not in vectors: {missing}")
+    if answered is not None and skipped:
+        total = answered + len(skipped)
+        note(
+            f"{answered:,} of {total:,} queries answered, {len(skipped):,} skipped (unknown words)"
+        )

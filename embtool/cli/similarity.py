@@ -6,7 +6,7 @@ import typer
 
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.inputs import read_queries
+from embtool.cli.inputs import read_queries, skip_unknown_hint
 from embtool.cli.options import ExactCaseOpt, FormatOpt, SkipUnknownOpt
 from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
 from embtool.cli.vectors import VectorSource, vector_options
@@ -43,11 +43,12 @@ def similarity_command(
 
     Example: [bold]embtool similarity cat dog[/bold]
     """
-    pairs, _ = read_queries(words, arity=2, what="similarity")
+    pairs, batch_mode = read_queries(words, arity=2, what="similarity")
     store = source.open()
-    batch = similarity.similarities(
-        store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown
-    )
+    with skip_unknown_hint(batch_mode):
+        batch = similarity.similarities(
+            store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown
+        )
     note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
-    note_skipped(batch.skipped)
+    note_skipped(batch.skipped, len(batch.results))
     emit(similarity_report(batch), fmt)
