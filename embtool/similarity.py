@@ -515,6 +515,34 @@ def analogies(
     return Batch(results, skipped)
 
 
+def most_similar(
+    store: VectorStore,
+    positive: Sequence[str] | str | None = None,
+    negative: Sequence[str] | str | None = None,
+    topn: int = 10,
+    *,
+    restrict_vocab: int | None = None,
+) -> list[tuple[str, float]]:
+    """The ``topn`` words closest to the mean of the unit vectors of ``positive`` minus those of
+    ``negative``, query words excluded: gensim's ``KeyedVectors.most_similar`` (exact words only,
+    no case folding; every unknown word named at once).  Raises: UnknownWordsError, UsageError."""
+    pos = [positive] if isinstance(positive, str) else list(positive or [])
+    neg = [negative] if isinstance(negative, str) else list(negative or [])
+    if not pos and not neg:
+        raise UsageError("most_similar needs at least one positive or negative word")
+    res = store.resolve([*pos, *neg], fold_case=False)
+    rows = np.array([r.row for r in res], dtype=np.int64)
+    weights = np.array([1.0] * len(pos) + [-1.0] * len(neg))
+    target = unit64((unit64(store.rows(rows)) * weights[:, None]).mean(axis=0))
+    found, _ = top_k(store, target[None, :], topn, exclude=[rows.tolist()], restrict=restrict_vocab)
+    best_rows, best_scores = _rescored(store, found, lambda x, i: np.clip(x @ target, -1.0, 1.0))
+    return [
+        (store.words[r], float(s))
+        for r, s in zip(best_rows[0].tolist(), best_scores[0].tolist())
+        if r >= 0
+    ]
+
+
 def similarities(
     store: VectorStore,
     pairs: Sequence[Sequence[str]],

@@ -286,6 +286,47 @@ class VectorStore:
         among the 200,000 most frequent words."""
         return self.suggestions.suggest(words, n)
 
+    # -- gensim-style queries and conversion ----------------------------------------------------
+    def most_similar(
+        self,
+        positive: Sequence[str] | str | None = None,
+        negative: Sequence[str] | str | None = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """gensim's ``most_similar``: ``[(word, cosine), ...]`` best first (always a list).
+
+        Raises: UnknownWordsError, UsageError."""
+        from embtool.similarity import most_similar
+
+        return most_similar(self, positive, negative, topn, restrict_vocab=restrict_vocab)
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """gensim's ``similarity``: cosine of two words.  Raises: UnknownWordsError."""
+        from embtool.similarity import similarities
+
+        return similarities(self, [[w1, w2]], fold_case=False).results[0].similarity
+
+    def to_keyed_vectors(self) -> Any:
+        """A ``gensim.models.KeyedVectors`` with the same words, vectors and counts."""
+        from gensim.models import KeyedVectors
+
+        kv = KeyedVectors(self.dim, dtype=np.float32)
+        kv.add_vectors(self.words, np.asarray(self._vectors, dtype=np.float32))
+        if self.counts is not None:
+            for word, count in zip(self.words, self.counts.tolist(), strict=True):
+                kv.set_vecattr(word, "count", count)
+        return kv
+
+    @classmethod
+    def from_keyed_vectors(cls, kv: Any, name: str | None = None) -> VectorStore:
+        """A store from a ``gensim.models.KeyedVectors`` (counts kept when gensim has them)."""
+        words = list(kv.index_to_key)
+        counts = None
+        if words and "count" in getattr(kv, "expandos", {}):
+            counts = np.asarray(kv.expandos["count"][: len(words)], dtype=np.int64)
+        return cls(words, np.asarray(kv.vectors), counts=counts, name=name or "keyed-vectors")
+
     # -- derived stores ---------------------------------------------------------------------
     def head(self, n: int) -> VectorStore:
         """The first ``n`` words (the most frequent, in a sorted store), sharing memory."""
