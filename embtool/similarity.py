@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
@@ -84,6 +84,7 @@ class Batch:
 
     results: list
     skipped: list[Skipped]
+    answered: list[int] = field(default_factory=list)  # input position of each result
 
 
 # -- the engine ---------------------------------------------------------------------------------
@@ -334,7 +335,7 @@ def neighbors(
         )
         for j, (_, res) in enumerate(resolved)
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])
 
 
 def analogy_targets(store: VectorStore, abc_rows: np.ndarray) -> np.ndarray:
@@ -512,7 +513,7 @@ def analogies(
         )
         for j, (_, res) in enumerate(resolved)
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])
 
 
 def most_similar(
@@ -566,7 +567,7 @@ def similarities(
         SimilarityResult((res[0].query, res[1].query), (res[0].word, res[1].word), float(s))
         for (_, res), s in zip(resolved, sims.tolist())
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])
 
 
 def similarity(store: VectorStore, word1: str, word2: str) -> float:
@@ -606,4 +607,4 @@ def odd_one_out_batch(
         OddOneOutResult(tuple(r.query for r in res), out.words, out.odd, out.scores)
         for (_, res), out in zip(resolved, results)
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])

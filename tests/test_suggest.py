@@ -1,6 +1,7 @@
 """Spelling suggestions and case fallback: computed only when shown, case variants first, fast."""
 
 import difflib
+import json
 
 import numpy as np
 import pytest
@@ -103,3 +104,26 @@ def test_batch_unknown_word_error_names_skip_unknown_and_summary(toy_store_dir):
         app, ["analogy", "kingg", "man", "woman", "--vectors", str(toy_store_dir)]
     )
     assert single.exit_code == 1 and "--skip-unknown" not in single.stderr
+
+
+def test_line_numbers_column_matches_stdin_lines(toy_store_dir):
+    runner = CliRunner()
+    stdin = "# header comment\nking man woman\n\nkingg man woman\nqueen woman man\n"
+    args = ["analogy", "--vectors", str(toy_store_dir), "-k", "1", "--skip-unknown"]
+    tsv = runner.invoke(app, [*args, "--line-numbers", "-f", "tsv", "-"], input=stdin)
+    assert tsv.exit_code == 0, tsv.stderr
+    rows = [line.split("\t") for line in tsv.stdout.splitlines()]
+    assert rows[0][:2] == ["line", "a"]
+    assert [(r[0], r[1]) for r in rows[1:]] == [("2", "king"), ("5", "queen")]
+    js = runner.invoke(app, [*args, "--line-numbers", "-f", "json", "-"], input=stdin)
+    assert [r["line"] for r in json.loads(js.stdout)] == [2, 5]
+    plain = runner.invoke(app, [*args, "-f", "tsv", "-"], input=stdin)
+    assert plain.stdout.splitlines()[0].split("\t")[0] == "a"
+
+
+def test_similarity_line_numbers(toy_store_dir):
+    runner = CliRunner()
+    args = ["similarity", "--vectors", str(toy_store_dir), "--skip-unknown", "--line-numbers"]
+    out = runner.invoke(app, [*args, "-f", "tsv", "-"], input="kingg queen\nking queen\n")
+    assert out.exit_code == 0, out.stderr
+    assert out.stdout.splitlines()[1].split("\t")[:3] == ["2", "king", "queen"]

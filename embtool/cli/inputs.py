@@ -33,14 +33,19 @@ def read_stdin() -> str:
         ) from None
 
 
-def stdin_lines() -> list[str]:
-    """Non-blank lines of stdin, without ``#`` comment lines."""
+def stdin_numbered_lines() -> list[tuple[int, str]]:
+    """(line number, text) of the non-blank lines of stdin, without ``#`` comment lines."""
     lines = []
-    for line in read_stdin().splitlines():
+    for n, line in enumerate(read_stdin().splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
-            lines.append(line)
+            lines.append((n, line))
     return lines
+
+
+def stdin_lines() -> list[str]:
+    """Non-blank lines of stdin, without ``#`` comment lines."""
+    return [line for _, line in stdin_numbered_lines()]
 
 
 def wants_stdin(args: Sequence[str] | None) -> bool:
@@ -67,22 +72,36 @@ def read_queries(
     ``arity`` is the number of words a query needs (None: any number, at least one).
     Raises: UsageError.
     """
+    queries, _, batch = read_numbered_queries(args, arity=arity, what=what)
+    return queries, batch
+
+
+def read_numbered_queries(
+    args: Sequence[str] | None, *, arity: int | None, what: str
+) -> tuple[list[list[str]], list[int], bool]:
+    """:func:`read_queries` plus each query's input line number (1 for the arguments).
+
+    Raises: UsageError.
+    """
     if wants_stdin(args):
-        queries = [line.split() for line in stdin_lines()]
+        numbered = stdin_numbered_lines()
+        queries = [line.split() for _, line in numbered]
+        lines = [n for n, _ in numbered]
         if not queries:
             raise UsageError(f"no {what} queries on stdin")
         batch = True
     else:
         queries = [list(args or [])]
+        lines = [1]
         batch = False
     if arity is not None:
-        for n, q in enumerate(queries, 1):
+        for n, q in zip(lines, queries, strict=True):
             if len(q) != arity:
                 where = f"stdin line {n}" if batch else "arguments"
                 raise UsageError(
                     f"{what} needs {arity} words, got {len(q)} in {where}: {' '.join(q)}"
                 )
-    return queries, batch
+    return queries, lines, batch
 
 
 def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], bool]:

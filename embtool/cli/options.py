@@ -39,3 +39,10 @@ RestrictOpt = Annotated[
 ]
 OutPath = Annotated[Path, typer.Option("--out", "-o", help="Where to write.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")]
+LineNumbersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--line-numbers",
+        help="Start each result with the stdin line number of its query (to match skipped lines).",
+    ),
+]

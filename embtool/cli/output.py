@@ -131,3 +131,15 @@ def note_skipped(skipped: Sequence[Any], answered: int | None = None) -> None:
         note(
             f"{answered:,} of {total:,} queries answered, {len(skipped):,} skipped (unknown words)"
         )
+
+
+def with_line_numbers(
+    report: Report, record_lines: Sequence[int], row_lines: Sequence[int]
+) -> Report:
+    """``report`` with the input line number of each query first (``--line-numbers``): a ``line``
+    column in table/TSV and a ``line`` key in every JSON record."""
+    records = [{"line": n, **r} for n, r in zip(record_lines, report.records, strict=True)]
+    rows = [[n, *row] for n, row in zip(row_lines, report.rows, strict=True)]
+    return Report(
+        records, ["line", *report.columns], rows, report.title, report.notes, report.single
+    )
