@@ -18,8 +18,8 @@ from embtool.similarity import (
     odd_one_out,
     similarities,
 )
-from embtool.store import VectorStore
-from embtool.vector_io import load_vectors, save_vectors
+from embtool.vectors.io import load_vectors, save_vectors
+from embtool.vectors.store import VectorStore
 
 __version__ = "0.1.0"
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from embtool import VectorStore
+from embtool import VectorStore, save_vectors
 from embtool.cli import app
 from embtool.errors import UnknownWordsError
 from embtool.similarity import analogies, neighbors
@@ -72,7 +72,7 @@ def test_skip_unknown_never_computes_suggestions(toy_store, monkeypatch):
 
 
 def test_cli_case_fallback_note_and_exact_case(tmp_path, cased_store):
-    path = str(cased_store.save(tmp_path / "cased"))
+    path = str(save_vectors(cased_store, tmp_path / "cased"))
     runner = CliRunner()
     ok = runner.invoke(app, ["similarity", "paris", "London", "--vectors", path, "-f", "tsv"])
     assert ok.exit_code == 0, ok.stderr

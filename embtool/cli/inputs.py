@@ -5,7 +5,7 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from embtool.errors import EmbtoolError, UnknownWordsError, UsageError
-from embtool.vector_io import looks_like_gbk
+from embtool.vectors.files import looks_like_gbk
 
 
 def read_stdin() -> str:
