@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from enum import IntEnum
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -53,13 +54,31 @@ def stop_signals_unwind() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C, so temporary files and partial output are cleaned up."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def report_error(exc: EmbtoolError) -> ExitStatus:
     """Print ``exc`` as ``error: ...`` on stderr and return its exit status."""
     err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", markup=True)
     return ExitStatus(exc.exit_code)
 
 
-def _quiet_flags(command: typer.core.TyperCommand | TyperGroup, ctx: typer.Context) -> None:
+def _quiet_flags(command: Any, ctx: typer.Context) -> None:
     """Give on/off flags (and --help) an empty metavar: Typer would print ``<bool>``, which reads
     as if a value were expected (``--include-query true``)."""
     for param in command.get_params(ctx):

@@ -3,7 +3,9 @@
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
+from embtool.bias.wordsets import read_pairs_file, split_pair
 from embtool.errors import EmbtoolError, UnknownWordsError, UsageError
 from embtool.vectors.files import looks_like_gbk
 
@@ -126,3 +128,11 @@ def skip_unknown_hint(batch: bool) -> Iterator[None]:
         raise EmbtoolError(
             f"{exc}; pass --skip-unknown to skip such queries and answer the rest"
         ) from None
+
+
+def parse_pairs(values: list[str] | None, path: Path | None) -> list[tuple[str, str]] | None:
+    """Pairs from repeated ``--pair A:B`` values and a ``--pairs-file``; None when neither."""
+    pairs = [split_pair(v, "--pair") for v in values or []]
+    if path is not None:
+        pairs += read_pairs_file(path)
+    return pairs or None
