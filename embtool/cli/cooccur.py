@@ -16,7 +16,6 @@ from embtool.cli.train import (
     LowerOpt,
     ProgressView,
     TokenizerOpt,
-    _terminate_as_interrupt,
     default_corpus,
 )
 from embtool.corpus import Corpus, Tokenizer
@@ -147,7 +146,7 @@ def cooccur_command(
     from embtool.training.glove import count_for_glove
 
     start = time.perf_counter()
-    with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+    with ProgressView(verbose=verbose) as view:
         with text.prepare(tmp_dir=tmp_dir, progress=view) as prepared:
             cooc = count_for_glove(config, prepared, view, tmp_dir=tmp_dir)
         with cooc:

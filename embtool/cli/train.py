@@ -1,10 +1,8 @@
 """embtool train: turn text into a vector store (Word2Vec CBOW or skip-gram, or GloVe)."""
 
 import shlex
-import signal
 import sys
 import time
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -151,24 +149,6 @@ class ProgressView:
         elif event.stage == "train" and event.info.get("epoch_end"):
             cost = f", cost {event.info['cost']:.6f}" if "cost" in event.info else ""
             note(f"epoch {event.epoch}/{event.epochs} done{cost} ({now:.1f} s)")
-
-
-@contextmanager
-def _terminate_as_interrupt():
-    """SIGTERM behaves like Ctrl-C, so temporary files and partial output are cleaned up."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _command_line() -> str:
@@ -543,7 +523,7 @@ def train_command(
         source = corpus_source(given.describe()) if given is not None else None
         check_saved_counts(config, cooccurrence, source)
         note(f"reusing the co-occurrence counts in {cooccurrence}")
-        with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+        with ProgressView(verbose=verbose) as view:
             store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
         _finish(store, out, dtype, force, fmt)
         return
@@ -557,7 +537,7 @@ def train_command(
         options["resume"] = resume
     if cooccurrence is not None:
         options["cooccurrence"] = cooccurrence
-    with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+    with ProgressView(verbose=verbose) as view:
         store = training.train(config, text, view, tmp_dir=tmp_dir, **options)
     _finish(store, out, dtype, force, fmt)
 
