@@ -631,9 +631,13 @@ class Corpus:
         tmp = Path(tmp_name)
         try:
             prepared = self._write_tokens(fd, tmp, progress, start)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+            from embtool.atomic import disk_full_error, is_disk_full
+
+            if is_disk_full(exc):
+                raise disk_full_error(f"{tmp} (the tokenized corpus; --tmp-dir)") from None
             raise
         return prepared
 

@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from embtool.atomic import disk_full_error, is_disk_full
 from embtool.cli.output import err
 from embtool.errors import EmbtoolError
 
@@ -82,3 +83,8 @@ class EmbtoolGroup(TyperGroup):
             except (OSError, ValueError, AttributeError):
                 pass
             raise typer.Exit(ExitStatus.BROKEN_PIPE) from None
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            # a full disk outside an atomic write (a temporary corpus copy, spilled counts)
+            raise typer.Exit(report_error(disk_full_error(exc.filename or "a file"))) from None
