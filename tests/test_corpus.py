@@ -342,7 +342,7 @@ def test_long_lines_count_as_gensim_chunks(tmp_path):
     p.write_text(" ".join(["w"] * 25_000) + "\nshort line\n")
     with prepare_corpus([p], tokenizer="whitespace") as prepared:
         assert prepared.n_lines == 2
-        assert prepared.n_sentences == 3 + 1  # 25,000 tokens are three gensim sentences
+        assert prepared.n_sentences == 25 + 1  # 25,000 tokens are written as 25 pieces
 
 
 def test_from_file_reads_tokenized_text(tmp_path):
