@@ -286,6 +286,23 @@ def _resolve_sources(paths: Sequence[str | Path]) -> tuple[list[str], list[str]]
     return files, skipped
 
 
+_SPACE = re.compile(rb"[ \t\r\x0b\x0c]")
+
+
+def _piece_end(data: bytes) -> int:
+    """Where to cut a line too long to hold: after its last ASCII space, else at a character
+    boundary (never inside a UTF-8 sequence), so no token or character is split by the cut."""
+    tail = data[-(1 << 16) :]
+    for m in reversed(list(_SPACE.finditer(tail))):
+        return len(data) - len(tail) + m.end()
+    cut = len(data)
+    while cut > len(data) - 4 and (data[cut - 1] & 0xC0) == 0x80:
+        cut -= 1
+    if (data[cut - 1] & 0xC0) == 0xC0:  # a lead byte whose continuation is not here yet
+        cut -= 1
+    return cut
+
+
 class _HashingReader(io.RawIOBase):
     """Passes bytes through while hashing them and counting how many went by."""
 
@@ -397,8 +414,10 @@ class _Source:
             data = carry + chunk if carry else chunk
             cut = data.rfind(b"\n") + 1
             if cut == 0:
-                carry = data
-                continue
+                if len(data) < _BLOCK_BYTES:
+                    carry = data
+                    continue
+                cut = _piece_end(data)  # one huge line: read it in pieces, memory stays bounded
             block, carry = data[:cut], data[cut:]
             yield offset, line_no, block
             offset += len(block)
