@@ -7,17 +7,18 @@ from typing import Annotated
 import typer
 
 from embtool.cli.app import app
-from embtool.cli.options import ForceOpt, FormatOpt
-from embtool.cli.output import Format, Report, emit, note
-from embtool.cli.train import (
+from embtool.cli.options import (
     CorpusEncodingOpt,
     CorpusErrorsOpt,
     Errors,
+    ForceOpt,
+    FormatOpt,
     LowerOpt,
-    ProgressView,
     TokenizerOpt,
     default_corpus,
 )
+from embtool.cli.output import Format, Report, emit, note
+from embtool.cli.progress import ProgressView
 from embtool.corpus import Corpus, Tokenizer
 from embtool.errors import OutputError, UsageError
 from embtool.training.config import GloveConfig
