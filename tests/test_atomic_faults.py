@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from embtool.atomic import atomic_dir, sweep_stale, temp_prefix
 from embtool.cli import app
-from embtool.store import VectorStore
+from embtool.vectors import VectorStore, save_vectors
 from tests.helpers import REPO_ROOT
 
 runner = CliRunner()
