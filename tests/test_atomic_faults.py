@@ -60,9 +60,9 @@ def disk_full(monkeypatch, under: Path, room: int = 1000) -> None:
 def src(tmp_path: Path) -> Path:
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(500)]
-    return VectorStore(words, rng.standard_normal((500, 8), dtype=np.float32)).save(
-        tmp_path / "src"
-    )
+    store = VectorStore(words, rng.standard_normal((500, 8), dtype=np.float32))
+    save_vectors(store, tmp_path / "src")
+    return tmp_path / "src"
 
 
 @pytest.mark.parametrize("name", ["out", "out.txt", "out.bin.gz"])
