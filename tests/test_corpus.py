@@ -331,7 +331,7 @@ def test_long_lines_count_as_gensim_chunks(tmp_path):
     p.write_text(" ".join(["w"] * 25_000) + "\nshort line\n")
     with prepare_corpus([p], tokenizer="whitespace") as prepared:
         assert prepared.n_lines == 2
-        assert prepared.n_sentences == 3 + 1  # 25,000 tokens are three gensim sentences
+        assert prepared.n_sentences == 25 + 1  # 25,000 tokens are written as 25 pieces
 
 
 def test_from_file_reads_tokenized_text(tmp_path):
@@ -340,3 +340,16 @@ def test_from_file_reads_tokenized_text(tmp_path):
     with PreparedCorpus.from_file(p) as prepared:
         assert list(prepared) == [["x", "y"], ["y", "z"]]
         assert prepared.counts == {"x": 1, "y": 2, "z": 1}
+
+
+def test_a_line_longer_than_a_block_is_read_in_pieces(tmp_path, monkeypatch):
+    # a huge line without newline is cut at spaces (tokens whole), not held in memory at once
+    import embtool.corpus as corpus_mod
+
+    monkeypatch.setattr(corpus_mod, "_BLOCK_BYTES", 1000)
+    words = [f"wörd{i}" for i in range(3000)]
+    p = tmp_path / "one-line.txt"
+    p.write_text(" ".join(words), encoding="utf-8")
+    blocks = [b for _, _, b in corpus_mod._Source(str(p)).blocks()]
+    assert max(map(len, blocks)) < 2000
+    assert [t for line in Corpus([p], tokenizer="whitespace") for t in line] == words

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from embtool.atomic import disk_full_error, is_disk_full
 from embtool.cli.output import err
 from embtool.errors import EmbtoolError
 
@@ -52,24 +53,6 @@ def stop_signals_unwind() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C, so temporary files and partial output are cleaned up."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def report_error(exc: EmbtoolError) -> ExitStatus:
@@ -132,3 +115,8 @@ class EmbtoolGroup(TyperGroup):
             except (OSError, ValueError, AttributeError):
                 pass
             raise typer.Exit(ExitStatus.BROKEN_PIPE) from None
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            # a full disk outside an atomic write (a temporary corpus copy, spilled counts)
+            raise typer.Exit(report_error(disk_full_error(exc.filename or "a file"))) from None

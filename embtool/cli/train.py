@@ -9,7 +9,6 @@ import typer
 
 from embtool import training
 from embtool.cli.app import app
-from embtool.cli.errors import terminate_as_interrupt
 from embtool.cli.options import (
     CorpusEncodingOpt,
     CorpusErrorsOpt,
@@ -401,7 +400,7 @@ def train_command(
         source = corpus_source(given.describe()) if given is not None else None
         check_saved_counts(config, cooccurrence, source)
         note(f"reusing the co-occurrence counts in {cooccurrence}")
-        with terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+        with ProgressView(verbose=verbose) as view:
             store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
         _finish(store, out, dtype, force, fmt)
         return
@@ -415,7 +414,7 @@ def train_command(
         options["resume"] = resume
     if cooccurrence is not None:
         options["cooccurrence"] = cooccurrence
-    with terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+    with ProgressView(verbose=verbose) as view:
         store = training.train(config, text, view, tmp_dir=tmp_dir, **options)
     _finish(store, out, dtype, force, fmt)
 
