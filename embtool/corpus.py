@@ -678,7 +678,7 @@ class Corpus:
                 lines = tokens = 0
                 try:
                     for text in self._texts(source):
-                        rows = []
+                        rows: list[str] = []
                         for line in _split_lines(text):
                             toks = tok(line)
                             if toks:
