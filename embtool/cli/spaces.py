@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from embtool import alignment
-from embtool.cli.output import note
+from embtool.cli.output import Report, note
 from embtool.cli.vectors import VectorSource
 from embtool.store import VectorStore
 
@@ -72,3 +72,38 @@ RetrievalOpt = Annotated[
 CslsKOpt = Annotated[
     int, typer.Option("--csls-k", min=1, help="CSLS: neighbourhood size of the hubness penalty.")
 ]
+
+
+def translation_report(
+    source: VectorStore,
+    target: VectorStore,
+    dictionary: str,
+    method: alignment.Retrieval,
+    restrict: int | None,
+) -> Report:
+    """Precision@1/@5 of ``source`` (aligned to ``target``) on a ``source<TAB>target`` dictionary.
+
+    Raises: AlignmentError for an unreadable dictionary or different dimensions.
+    """
+    score = alignment.translation_precision(
+        source, target, alignment.read_pairs(dictionary), method=method, restrict=restrict
+    )
+    if score.oov_words:
+        note(f"{len(score.oov_words)} of {score.queries} source words not covered (see JSON)")
+    record = {
+        "source": source.name,
+        "target": target.name,
+        "dictionary": dictionary,
+        "method": method.value,
+        "restrict": restrict,
+        "pairs": score.pairs,
+        "queries": score.queries,
+        "covered": score.covered,
+        "coverage": score.coverage,
+        "p@1": score.precision[1],
+        "p@5": score.precision[5],
+        "oov_words": list(score.oov_words),
+    }
+    row = [v for key, v in record.items() if key != "oov_words"]
+    columns = [key for key in record if key != "oov_words"]
+    return Report([record], columns, [row], title="Translation precision", single=True)
