@@ -132,7 +132,9 @@ def test_fewer_anchors_than_dimensions_are_refused(q):
     with pytest.raises(AlignmentError, match=r"only 10 shared words for 16 dimensions"):
         alignment.align(a, b, top=10)
     pairs = [("w1", "w1")] * 20 + [("w2", "w2")]
-    with pytest.raises(AlignmentError, match=r"only 2 distinct source words .*need at least 16 anchors"):
+    with pytest.raises(
+        AlignmentError, match=r"only 2 distinct source words .*need at least 16 anchors"
+    ):
         alignment.align(a, b, pairs=pairs)
 
 
