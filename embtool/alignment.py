@@ -597,3 +597,39 @@ def translation_precision(
         method=method,
         oov_words=tuple(oov),
     )
+
+
+# -- plotting coordinates ---------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class ShiftMap:
+    """2-D positions of words in two aligned spaces, from one PCA fitted on both sets of points."""
+
+    words: tuple[str, ...]
+    xy_a: np.ndarray  # n x 2
+    xy_b: np.ndarray  # n x 2
+    cosines: tuple[float, ...]
+    explained_variance_ratio: tuple[float, float]
+    names: tuple[str, str]
+
+
+def shift_map(a: VectorStore, b: VectorStore, words: Sequence[str]) -> ShiftMap:
+    """Project each word's unit vector in ``a`` and in ``b`` (aligned spaces) onto the first two
+    principal components of all 2n points, so the arrow a -> b shows how far it moved.
+
+    Raises: AlignmentError for different dimensions or fewer than two words; UnknownWordsError.
+    """
+    shifts = word_shifts(a, b, words)
+    if len(words) < 2:
+        raise AlignmentError("a shift plot needs at least two words")
+    pa = _unit32(a.rows(np.array([a.index[w] for w in words], dtype=np.int64)))
+    pb = _unit32(b.rows(np.array([b.index[w] for w in words], dtype=np.int64)))
+    both = np.vstack([pa, pb]).astype(np.float64)
+    centred = both - both.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    xy = centred @ vt[:2].T
+    total = float(np.sum(s**2)) or 1.0
+    ratio = (float(s[0] ** 2 / total), float(s[1] ** 2 / total) if len(s) > 1 else 0.0)
+    n = len(words)
+    return ShiftMap(
+        tuple(words), xy[:n], xy[n:], tuple(x.cosine for x in shifts), ratio, (a.name, b.name)
+    )

@@ -280,3 +280,45 @@ def test_translation_precision_counts_hits_within_k(q):
     w2_in_5 = "w3" in [c.word for c in found.candidates]
     assert score.precision[1] == pytest.approx(2 / 3)
     assert score.precision[5] == pytest.approx((2 + w2_in_5) / 3)
+
+
+def test_shift_map_is_one_pca_of_both_spaces(q):
+    a = random_store()
+    b = rotated(a, q, noise=0.3)
+    aligned = alignment.apply_alignment(a, alignment.align(a, b))
+    words = ["w1", "w2", "w3", "w4"]
+    sm = alignment.shift_map(aligned, b, words)
+    pts = np.vstack(
+        [
+            unit(aligned.rows([aligned.index[w] for w in words])),
+            unit(b.rows([b.index[w] for w in words])),
+        ]
+    )
+    from sklearn.decomposition import PCA
+
+    ref = PCA(n_components=2, svd_solver="full").fit(pts)
+    xy = ref.transform(pts)
+    signs = np.sign(np.sum(xy * np.vstack([sm.xy_a, sm.xy_b]), axis=0))  # PCA axes' sign is free
+    np.testing.assert_allclose(np.vstack([sm.xy_a, sm.xy_b]), xy * signs, atol=1e-5)
+    np.testing.assert_allclose(
+        sm.explained_variance_ratio, ref.explained_variance_ratio_, atol=1e-6
+    )
+    with pytest.raises(AlignmentError, match="at least two words"):
+        alignment.shift_map(aligned, b, ["w1"])
+
+
+def test_plot_shifts_draws_an_arrow_per_word(q):
+    from embtool.plotting import plot_shifts
+
+    a = random_store()
+    b = rotated(a, q, noise=0.3)
+    aligned = alignment.apply_alignment(a, alignment.align(a, b))
+    sm = alignment.shift_map(aligned, b, ["w1", "w2", "w3"])
+    fig = plot_shifts(sm, title="moved")
+    ax = fig.axes[0]
+    by_gid = {c.get_gid(): c for c in ax.collections}
+    np.testing.assert_allclose(by_gid["shift-a"].get_offsets(), sm.xy_a)
+    np.testing.assert_allclose(by_gid["shift-b"].get_offsets(), sm.xy_b)
+    arrows = [p for p in ax.patches if p.get_gid() == "shift-arrow"]
+    assert len(arrows) == 3
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "label"] == ["w1", "w2", "w3"]

@@ -15,7 +15,7 @@ from embtool.cli.spaces import (
     NormalizeOpt,
     StoreArg,
     TopOpt,
-    fit,
+    into_space,
     open_store,
 )
 from embtool.store import VectorStore
@@ -24,32 +24,6 @@ from embtool.store import VectorStore
 class RankBy(str, Enum):
     cosine = "cosine"
     jaccard = "jaccard"
-
-
-def _aligned(
-    a: VectorStore,
-    b: VectorStore,
-    align: bool | None,
-    anchors: str,
-    top: int | None,
-    normalize: bool,
-    center: bool,
-) -> VectorStore:
-    """A in B's space: as given when it records an alignment to B (or --no-align), else fitted now."""
-    recorded = alignment.recorded_alignment(a)
-    if align is None:
-        align = not (recorded and recorded.get("target") == b.name)
-        if not align:
-            note(f"{a.name} was aligned to {b.name} (meta.json); comparing as is")
-    if not align:
-        alignment.check_dimensions(a, b)
-        return a
-    fitted = fit(a, b, anchors, top, normalize, center)
-    note(
-        f"aligned {a.name} to {b.name} on {len(fitted.anchors):,} anchors: mean anchor cosine "
-        f"{fitted.cosine_before:.3f} -> {fitted.cosine_after:.3f}"
-    )
-    return alignment.apply_alignment(a, fitted)
 
 
 def moved_report(comparison: alignment.Comparison, k: int, by: RankBy) -> Report:
@@ -166,7 +140,7 @@ def compare_command(
     overlap) goes to stderr: compare it with two seeds of one corpus, the noise floor.
     """
     a, b = open_store(a_path), open_store(b_path)
-    a = _aligned(a, b, align, anchors, top, normalize, center)
+    a = into_space(a, b, align, anchors, top, normalize, center)
     if words:
         emit(words_report(a, b, words, k, neighbours, min_count), fmt)
         return

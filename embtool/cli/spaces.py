@@ -1,6 +1,7 @@
 """What align, compare and translate share: two store arguments, the anchor options, the fit."""
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -107,3 +108,72 @@ def translation_report(
     row = [v for key, v in record.items() if key != "oov_words"]
     columns = [key for key in record if key != "oov_words"]
     return Report([record], columns, [row], title="Translation precision", single=True)
+
+
+def into_space(
+    a: VectorStore,
+    b: VectorStore,
+    align: bool | None,
+    anchors: str = "common",
+    top: int | None = None,
+    normalize: bool = True,
+    center: bool = True,
+) -> VectorStore:
+    """A in B's space: as given when it records an alignment to B (or --no-align), else fitted now."""
+    recorded = alignment.recorded_alignment(a)
+    if align is None:
+        align = not (recorded and recorded.get("target") == b.name)
+        if not align:
+            note(f"{a.name} was aligned to {b.name} (meta.json); using it as is")
+    if not align:
+        alignment.check_dimensions(a, b)
+        return a
+    fitted = fit(a, b, anchors, top, normalize, center)
+    note(
+        f"aligned {a.name} to {b.name} on {len(fitted.anchors):,} anchors: mean anchor cosine "
+        f"{fitted.cosine_before:.3f} -> {fitted.cosine_after:.3f}"
+    )
+    return alignment.apply_alignment(a, fitted)
+
+
+def shift_plot(
+    a: VectorStore,
+    b_path: str,
+    words: list[str],
+    *,
+    plot: bool,
+    title: str | None,
+    size: tuple[float, float],
+    dpi: float,
+    font: str | Path | None,
+) -> tuple[Any, Report]:
+    """``plot --aligned-with B``: the words' positions in A (rotated into B) and in B, with arrows.
+
+    Returns (figure or None, coordinates report).  Raises: AlignmentError, UnknownWordsError.
+    """
+    b = open_store(b_path)
+    for store in (a, b):  # before any fitting, and naming the store the user gave
+        missing = [w for w in words if w not in store.index]
+        if missing:
+            raise store.unknown(missing)
+    sm = alignment.shift_map(into_space(a, b, None), b, words)
+    fig = None
+    if plot:
+        from embtool.plotting import plot_shifts, select_font
+
+        fig = plot_shifts(
+            sm, title=title, size=size, dpi=dpi, font=select_font([*words, *sm.names], font)
+        )
+    points = [
+        {"word": w, "x_a": float(pa[0]), "y_a": float(pa[1]), "x_b": float(pb[0]),
+         "y_b": float(pb[1]), "cosine": c}
+        for w, pa, pb, c in zip(sm.words, sm.xy_a, sm.xy_b, sm.cosines, strict=True)
+    ]  # fmt: skip
+    record = {
+        "a": sm.names[0],
+        "b": sm.names[1],
+        "explained_variance_ratio": list(sm.explained_variance_ratio),
+        "points": points,
+    }
+    rows = [list(p.values()) for p in points]
+    return fig, Report([record], list(points[0]), rows, title="Positions in A and B", single=True)

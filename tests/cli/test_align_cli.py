@@ -127,7 +127,7 @@ def test_compare_uses_a_recorded_alignment_and_min_count(stores, tmp_path):
     assert invoke("align", a, b, "--out", out).exit_code == 0
     result = invoke("compare", out, b, "--min-count", "1500", "-k", "200", "-f", "json")
     assert result.exit_code == 0, result.stderr
-    assert "al was aligned to b (meta.json); comparing as is" in result.stderr
+    assert "al was aligned to b (meta.json); using it as is" in result.stderr
     rows = json.loads(result.stdout)
     assert {r["word"] for r in rows} <= {f"w{i}" for i in range(51)}
     assert all(r["count_a"] >= 1500 and r["count_b"] >= 1500 for r in rows)
@@ -185,3 +185,21 @@ def test_align_in_a_subprocess_and_help_has_an_example(stores, tmp_path):
     for command in ("align", "compare", "translate"):
         help_text = invoke(command, "--help").stdout
         assert f"embtool {command}" in help_text and "Example" in help_text
+
+
+def test_plot_aligned_with_writes_image_and_coordinates(stores, tmp_path):
+    a, b, _ = stores
+    png = tmp_path / "moved.png"
+    result = invoke(
+        "plot", "--vectors", a, "--aligned-with", b, "w0", "w1", "w2", "-o", png, "-f", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert png.stat().st_size > 1000
+    data = json.loads(result.stdout)
+    assert (data["a"], data["b"]) == ("a->b", "b")
+    points = {p["word"]: p for p in data["points"]}
+    assert list(points) == ["w0", "w1", "w2"]
+    assert points["w0"]["cosine"] < -0.8 < 0.9 < points["w1"]["cosine"]
+    bad = invoke("plot", "--vectors", a, "--aligned-with", b, "w0", "nope", "-f", "json")
+    assert bad.exit_code == 1
+    assert bad.stderr.strip() == "error: 1 word not in vectors (a): 'nope'"
