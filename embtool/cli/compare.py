@@ -15,6 +15,7 @@ from embtool.cli.spaces import (
     NormalizeOpt,
     StoreArg,
     TopOpt,
+    check_words,
     into_space,
     open_store,
 )
@@ -140,6 +141,7 @@ def compare_command(
     overlap) goes to stderr: compare it with two seeds of one corpus, the noise floor.
     """
     a, b = open_store(a_path), open_store(b_path)
+    check_words(list(words or []), a, b)
     a = into_space(a, b, align, anchors, top, normalize, center)
     if words:
         emit(words_report(a, b, words, k, neighbours, min_count), fmt)

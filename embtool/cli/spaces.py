@@ -136,6 +136,17 @@ def into_space(
     return alignment.apply_alignment(a, fitted)
 
 
+def check_words(words: list[str], *stores: VectorStore) -> None:
+    """Before any fitting, name the words missing from each store the user gave.
+
+    Raises: UnknownWordsError.
+    """
+    for store in stores:
+        missing = [w for w in words if w not in store.index]
+        if missing:
+            raise store.unknown(missing)
+
+
 def shift_plot(
     a: VectorStore,
     b_path: str,
@@ -152,10 +163,7 @@ def shift_plot(
     Returns (figure or None, coordinates report).  Raises: AlignmentError, UnknownWordsError.
     """
     b = open_store(b_path)
-    for store in (a, b):  # before any fitting, and naming the store the user gave
-        missing = [w for w in words if w not in store.index]
-        if missing:
-            raise store.unknown(missing)
+    check_words(words, a, b)
     sm = alignment.shift_map(into_space(a, b, None), b, words)
     fig = None
     if plot:

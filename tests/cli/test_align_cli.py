@@ -152,6 +152,9 @@ def test_compare_words_side_by_side(stores):
         "word", "cosine", "jaccard", "rank", "neighbor_a", "score_a", "neighbor_b", "score_b"
     ]  # fmt: skip
     assert [r.split("\t")[3] for r in rows] == ["1", "2"]
+    unknown = invoke("compare", a, b, "w5", "w1x")
+    assert unknown.exit_code == 1
+    assert unknown.stderr.strip() == "error: 1 word not in vectors (a): 'w1x' (did you mean 'w1'?)"
 
 
 def test_translate_and_evaluate_translation(stores, tmp_path):
