@@ -322,3 +322,15 @@ def test_plot_shifts_draws_an_arrow_per_word(q):
     arrows = [p for p in ax.patches if p.get_gid() == "shift-arrow"]
     assert len(arrows) == 3
     assert [t.get_text() for t in ax.texts if t.get_gid() == "label"] == ["w1", "w2", "w3"]
+
+
+def test_ranked_by_jaccard_puts_the_least_overlap_first():
+    shifts = (
+        alignment.WordShift("x", 0.9, None, None, 0.5),
+        alignment.WordShift("y", 0.1, None, None, 1.0),
+        alignment.WordShift("z", 0.5, None, None, 0.0),
+    )
+    cmp = alignment.Comparison(shifts, neighbours=3, min_count=1)
+    assert [s.word for s in cmp.ranked("jaccard")] == ["z", "x", "y"]
+    assert [s.word for s in cmp.ranked()] == ["y", "z", "x"]
+    assert cmp.mean_jaccard == pytest.approx(0.5)
