@@ -6,8 +6,8 @@
 """
 
 from embtool.errors import EmbtoolError
-from embtool.store import VectorStore
-from embtool.vector_io import load_vectors, save_vectors
+from embtool.vectors.io import load_vectors, save_vectors
+from embtool.vectors.store import VectorStore
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from embtool.errors import PlotError, UnknownWordsError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 DEFAULT_PERPLEXITY = 30.0
 EXACT_TSNE_MAX = 1000  # points; above this, Barnes-Hut t-SNE

@@ -16,7 +16,7 @@ from enum import Enum
 import numpy as np
 
 from embtool.errors import UnknownWordsError, UsageError
-from embtool.store import Resolved, VectorStore
+from embtool.vectors.store import Resolved, VectorStore
 
 # Levy & Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim uses 1e-6.
 COSMUL_EPSILON = 0.001

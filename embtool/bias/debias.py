@@ -21,7 +21,7 @@ import numpy as np
 from embtool.bias.direction import BiasDirection, bias_direction
 from embtool.bias.wordsets import equalize_pairs, gender_specific_words
 from embtool.errors import BiasError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 _BLOCK = 65536
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from embtool.bias.wordsets import definitional_pairs, lookup, neutral_professions, unit64
 from embtool.errors import BiasError, OutputError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 DEFAULT_PAIR = ("she", "he")
 MAX_COMPONENTS = 10

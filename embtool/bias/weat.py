@@ -32,7 +32,7 @@ import numpy as np
 
 from embtool.bias.wordsets import WEAT_FILE, _load_json, lookup, unit64
 from embtool.errors import BiasError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 EXACT_LIMIT = 100_000
 PERMUTATIONS = 10_000

@@ -12,7 +12,7 @@ import numpy as np
 
 from embtool.errors import BiasError
 from embtool.resources import data_path
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 BOLUKBASI_FILE = "bolukbasi2016.json"
 WEAT_FILE = "weat_caliskan2017.json"

@@ -28,7 +28,7 @@ from embtool.cli.options import ExactCaseOpt, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import BiasError, OutputError, UsageError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 bias_app = typer.Typer(
     name="bias",

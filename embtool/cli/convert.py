@@ -11,7 +11,7 @@ from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
 from embtool.cli.vectors import VectorSource, input_options
-from embtool.vector_io import VectorFormat, convert_vectors, guess_output_format
+from embtool.vectors import VectorFormat, convert_vectors, guess_output_format
 
 OutputFormat = Enum(  # type: ignore[misc]
     "OutputFormat",

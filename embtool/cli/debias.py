@@ -14,7 +14,8 @@ from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import BiasError, OutputError, UsageError
-from embtool.store import VectorStore
+from embtool.vectors import save_vectors
+from embtool.vectors.store import VectorStore
 
 GENDER_WEAT_TESTS = ("career-family", "math-arts", "science-arts")
 
@@ -148,7 +149,7 @@ def debias_command(
     if store.path is not None and out.resolve() == store.path.resolve():
         raise OutputError(f"{out} is the input store; write the debiased vectors elsewhere")
     new, info = bias.hard_debias(store, definitional=defs, equalize=eq, gender_specific=specific)
-    new.save(out, overwrite=force)
+    save_vectors(new, out, overwrite=force)
     r = info.direction.explained_variance_ratio
     note(
         f"direction: PCA of {len(info.direction.pairs)} definitional pairs; PC1 explains "

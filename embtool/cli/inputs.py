@@ -4,7 +4,7 @@ import sys
 from collections.abc import Sequence
 
 from embtool.errors import UsageError
-from embtool.vector_io import looks_like_gbk
+from embtool.vectors.files import looks_like_gbk
 
 
 def read_stdin() -> str:

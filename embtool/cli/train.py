@@ -29,6 +29,7 @@ from embtool.corpus import Corpus, ProgressEvent, Tokenizer, mostly_single_chara
 from embtool.errors import OutputError, TrainingError, UsageError
 from embtool.resources import data_path
 from embtool.training import GloveConfig, Method, OutputVectors, TrainConfig
+from embtool.vectors import save_vectors
 
 
 class Dtype(str, Enum):
@@ -573,7 +574,7 @@ def _finish(store: Any, out: Path, dtype: Dtype, force: bool, fmt: Format) -> No
     command = _command_line()
     if command:
         store.meta["training"]["command"] = command
-    store.save(out, dtype=dtype.value, overwrite=force)
+    save_vectors(store, out, dtype=dtype.value, overwrite=force)
     t = store.meta["training"]
     rate = t.get("words_per_second")
     what = "words" if t["method"] != "glove" else "words (GloVe)"

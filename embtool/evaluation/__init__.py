@@ -48,7 +48,7 @@ from embtool.evaluation.vocab import (
     WordLookup,
 )
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 Result = AnalogyResult | SimilarityResult
 BenchmarkSpec = str | Path | AnalogyBenchmark | SimilarityBenchmark

@@ -13,7 +13,7 @@ import numpy as np
 
 from embtool.evaluation.benchmarks import SimilarityBenchmark
 from embtool.evaluation.vocab import CaseMode, SimilarityOOV, WordLookup, effective_restrict
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ import numpy as np
 
 from embtool.corpus import PreparedCorpus, ProgressCallback, ProgressEvent
 from embtool.errors import TrainingError
-from embtool.store import VectorStore
 from embtool.training.config import Method, Word2VecConfig
+from embtool.vectors.store import VectorStore
 
 
 def stable_hash(text: str) -> int:

@@ -193,6 +193,7 @@ class VectorStore:
             norms = np.empty(len(self), dtype=np.float32)
             for start, block in self.blocks():
                 norms[start : start + len(block)] = np.sqrt(np.einsum("ij,ij->i", block, block))
+            self._check_finite(0, norms)
             self._norms = norms
         return self._norms
 
@@ -201,7 +202,19 @@ class VectorStore:
         from the block in hand, which saves a separate pass over a large matrix."""
         if self._norms is not None:
             return self._norms[start : start + len(block)]
-        return np.sqrt(np.einsum("ij,ij->i", block, block))
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+        self._check_finite(start, norms)
+        return norms
+
+    def _check_finite(self, start: int, norms: np.ndarray) -> None:
+        """Refuse NaN/inf rows (a norm is finite exactly when its row is), naming the word; checked
+        when norms are first computed, so opening a memory-mapped store stays free."""
+        if not np.isfinite(norms).all():
+            row = start + int(np.argmin(np.isfinite(norms)))
+            raise VectorFileError(
+                self._source or self.name,
+                f"the vector of {self.words[row]!r} (row {row + 1}) has a NaN or infinite value",
+            )
 
     def unit(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """Unit-normalised float32 vectors of the given rows (zero rows stay zero)."""
@@ -315,9 +328,3 @@ class VectorStore:
             meta=self.meta,
             name=self.name,
         )
-
-    def save(self, path: str | Path, *, dtype: str | None = None, overwrite: bool = False) -> Path:
-        """Write this store as a native store directory (atomically).  Raises: OutputError."""
-        from embtool.vector_io import write_store
-
-        return write_store(self, path, dtype=dtype, overwrite=overwrite)
