@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from embtool.errors import AlignmentError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 TRANSFORM_FILE = "transform.npy"
 OFFSET_FILE = "offset.npy"
@@ -340,10 +340,11 @@ def save_aligned(
     Raises: OutputError.
     """
     from embtool.atomic import atomic_dir
+    from embtool.vectors.io import save_vectors
 
     path = Path(path)
     with atomic_dir(path, overwrite=overwrite) as tmp:
-        aligned.save(tmp, overwrite=True)
+        save_vectors(aligned, tmp, overwrite=True)
         np.save(tmp / TRANSFORM_FILE, alignment.transform, allow_pickle=False)
         np.save(tmp / OFFSET_FILE, alignment.offset, allow_pickle=False)
         with open(tmp / ANCHORS_FILE, "w", encoding="utf-8", newline="\n") as f:

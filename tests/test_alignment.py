@@ -8,7 +8,7 @@ from scipy.stats import ortho_group
 
 from embtool import alignment, load_vectors
 from embtool.errors import AlignmentError, UnknownWordsError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 N, DIM = 300, 16
 

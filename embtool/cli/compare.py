@@ -19,7 +19,7 @@ from embtool.cli.spaces import (
     into_space,
     open_store,
 )
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 
 class RankBy(str, Enum):

@@ -8,7 +8,7 @@ import typer
 from embtool import alignment
 from embtool.cli.output import Report, note
 from embtool.cli.vectors import VectorSource
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 StoreArg = Annotated[
     str,

@@ -7,9 +7,9 @@ import pytest
 from scipy.stats import ortho_group
 from typer.testing import CliRunner
 
-from embtool import alignment, load_vectors
+from embtool import alignment, load_vectors, save_vectors
 from embtool.cli import app
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 from tests.helpers import run_embtool
 
 runner = CliRunner()
@@ -30,11 +30,16 @@ def stores(tmp_path):
     y[0] = -y[0]
     words = [f"w{i}" for i in range(N)]
     counts = list(range(N * 10, 0, -10))
-    a = VectorStore(words, x.astype(np.float32), counts=counts).save(tmp_path / "a")
+    a = save_vectors(VectorStore(words, x.astype(np.float32), counts=counts), tmp_path / "a")
     order = rng.permutation(N)[:-4]
-    b = VectorStore(
-        [words[i] for i in order], y[order].astype(np.float32), counts=[counts[i] for i in order]
-    ).save(tmp_path / "b")
+    b = save_vectors(
+        VectorStore(
+            [words[i] for i in order],
+            y[order].astype(np.float32),
+            counts=[counts[i] for i in order],
+        ),
+        tmp_path / "b",
+    )
     return a, b, q
 
 
@@ -84,7 +89,7 @@ def test_align_with_a_pairs_file_and_top(stores, tmp_path):
 
 def test_align_bad_inputs_are_one_line_each(stores, tmp_path):
     a, b, _ = stores
-    small = VectorStore(["w1", "w2"], np.ones((2, 5), np.float32)).save(tmp_path / "small")
+    small = save_vectors(VectorStore(["w1", "w2"], np.ones((2, 5), np.float32)), tmp_path / "small")
     result = invoke("align", a, small, "--out", tmp_path / "x")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
