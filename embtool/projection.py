@@ -323,8 +323,8 @@ def map_words(
         coords=coords,
         groups=tuple(group_of.get(w) for w in plot_words),
         analogies=tuple(
-            AnalogyQuad(words=q, predicted=pred_xy[i])
-            for i, q in enumerate(quads)  # type: ignore[arg-type]
+            AnalogyQuad(words=q, predicted=pred_xy[i])  # type: ignore[arg-type]
+            for i, q in enumerate(quads)
         ),
         projection=proj,
         folded=folded,

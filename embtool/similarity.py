@@ -201,7 +201,7 @@ def top_k(
             cos = queries @ block.T
             cos /= n
         scores = cos if combine is None else combine(cos)
-        if ex_r is not None:
+        if ex_q is not None and ex_r is not None:
             hit = (ex_r >= start) & (ex_r < start + len(block))
             if hit.any():
                 scores[ex_q[hit], ex_r[hit] - start] = -np.inf

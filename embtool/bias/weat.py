@@ -133,7 +133,7 @@ def _test_from_json(obj: Any, where: str, default_name: str) -> WeatTest:
         attributes = [obj["A"], obj["B"]]
         names = ["X", "Y", "A", "B"]
     else:
-        targets, attributes = obj.get("targets"), obj.get("attributes")
+        targets, attributes = obj.get("targets"), obj.get("attributes")  # type: ignore[assignment]
         if not (
             isinstance(targets, list)
             and isinstance(attributes, list)

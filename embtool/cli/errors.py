@@ -53,6 +53,24 @@ def stop_signals_unwind() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C, so temporary files and partial output are cleaned up."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def report_error(exc: EmbtoolError) -> ExitStatus:
     """Print ``exc`` as ``error: ...`` on stderr and return its exit status."""
     err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", markup=True)

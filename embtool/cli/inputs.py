@@ -2,7 +2,9 @@
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from embtool.bias.wordsets import read_pairs_file, split_pair
 from embtool.errors import UsageError
 from embtool.vectors.files import looks_like_gbk
 
@@ -93,3 +95,11 @@ def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], boo
             raise UsageError(f"no {what} words on stdin")
         return words, True
     return list(args or []), len(args or []) > 1
+
+
+def parse_pairs(values: list[str] | None, path: Path | None) -> list[tuple[str, str]] | None:
+    """Pairs from repeated ``--pair A:B`` values and a ``--pairs-file``; None when neither."""
+    pairs = [split_pair(v, "--pair") for v in values or []]
+    if path is not None:
+        pairs += read_pairs_file(path)
+    return pairs or None

@@ -77,7 +77,6 @@ class VectorStore:
         self.limit: int | None = None  # set when only the first N words of a file were loaded
         self._index: dict[str, int] | None = None
         self._lookups = 0
-        self._lower_index: dict[str, int] | None = None
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
 
