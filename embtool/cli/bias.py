@@ -463,7 +463,7 @@ def project_command(
         got = {w for w, _ in found}
         missing = [w for w in wanted if w not in got and w.lower() not in got]
         _coverage_note("professions" if professions else "words", len(set(wanted)), missing)
-    ranked = sorted(found, key=lambda t: -t[1])
+    ranked = found  # sorted by the library, positive side first
     if top is not None and 2 * top < len(ranked):
         ranked = ranked[:top] + ranked[-top:]
     a, b = d.pairs[0] if d.pairs else ("+", "-")

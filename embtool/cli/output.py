@@ -121,11 +121,29 @@ def note_folded(pairs: Sequence[tuple[str, str]]) -> None:
             note(f"{query!r} is not in the vectors; using {word!r}")
 
 
-def note_skipped(skipped: Sequence[Any]) -> None:
-    """Report batch queries left out for unknown words (``--skip-unknown``)."""
+def note_skipped(skipped: Sequence[Any], answered: int | None = None) -> None:
+    """Report batch queries left out for unknown words (``--skip-unknown``), then, when
+    ``answered`` is given and something was skipped, one summary line for the batch."""
     for s in skipped:
         missing = ", ".join(repr(w) for w in s.missing)
         warn(f"skipped {' '.join(s.query)!r}: not in vectors: {missing}")
+    if answered is not None and skipped:
+        total = answered + len(skipped)
+        note(
+            f"{answered:,} of {total:,} queries answered, {len(skipped):,} skipped (unknown words)"
+        )
+
+
+def with_line_numbers(
+    report: Report, record_lines: Sequence[int], row_lines: Sequence[int]
+) -> Report:
+    """``report`` with the input line number of each query first (``--line-numbers``): a ``line``
+    column in table/TSV and a ``line`` key in every JSON record."""
+    records = [{"line": n, **r} for n, r in zip(record_lines, report.records, strict=True)]
+    rows = [[n, *row] for n, row in zip(row_lines, report.rows, strict=True)]
+    return Report(
+        records, ["line", *report.columns], rows, report.title, report.notes, report.single
+    )
 
 
 def note_direction(choice: Any) -> Any:
