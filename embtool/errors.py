@@ -99,3 +99,7 @@ class OutputError(EmbtoolError):
 
 class CooccurrenceError(EmbtoolError):
     """A co-occurrence count cannot be made, read or reused as asked (corrupt file, other settings)."""
+
+
+class AlignmentError(EmbtoolError):
+    """Two vector spaces cannot be aligned or compared as asked (dimensions, anchors)."""

@@ -24,6 +24,7 @@ from embtool.cli.app import app, reflow
 from embtool.cli.inputs import parse_pairs, read_stdin, wants_stdin
 from embtool.cli.options import DirectionFileOpt, ExactCaseOpt, MethodOpt, PairOpt, PairsFileOpt
 from embtool.cli.output import Format, Report, emit, err, note, note_direction, note_folded, warn
+from embtool.cli.spaces import shift_plot
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
 from embtool.projection import ProjectionMethod
@@ -347,6 +348,10 @@ written is printed on stderr. --coords FILE or --format json gives the 2-D coord
 arrows B->A and C->D, and the point A - B + C.
 
 Example: [bold]embtool plot king queen man woman --analogy king man woman queen -o royal.png[/bold]
+
+--aligned-with B draws each word twice, in these vectors (rotated into B's space, see 'embtool
+align') and in B, with an arrow from one to the other:
+[bold]embtool plot --vectors bible --aligned-with wiki lord spirit light -o moved.png[/bold]
 """
 
 
@@ -434,6 +439,16 @@ def plot_words_command(
     coords: CoordsOpt = None,
     skip_unknown: PlotSkipUnknownOpt = False,
     exact_case: ExactCaseOpt = False,
+    aligned_with: Annotated[
+        str | None,
+        typer.Option(
+            "--aligned-with",
+            metavar="B",
+            help="Draw each word in these vectors and in store B with an arrow between (the "
+            "vectors rotated into B's space first, unless aligned to B already).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: PlotFormatOpt = None,
     *,
     source: VectorSource,
@@ -455,6 +470,13 @@ def plot_words_command(
     store = source.open()
     if top:
         given += store.words[:top]
+    if aligned_with is not None:
+        fig, report = shift_plot(
+            store, aligned_with, given, plot=out is not None, title=title, size=size_in, dpi=dpi,
+            font=font,
+        )  # fmt: skip
+        finish(fig, out, dpi, report, coords, fmt, f"{len(given)} words in two spaces")
+        return
     if fit_n is not None and len(given) == 1 and not other_sources:
         # one dot on fitted axes shows nothing: what the user wants is the word in its context
         note(

@@ -19,6 +19,7 @@ SHARED = {
     "progress",
     "vectors",
     "helptext",
+    "spaces",
 }
 
 
