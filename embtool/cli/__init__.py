@@ -12,6 +12,7 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     neighbors,
     odd_one_out,
     plot,
+    sentence,
     similarity,
     train,
 )

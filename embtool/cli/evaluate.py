@@ -311,6 +311,20 @@ def evaluate_command(
             show_default=False,
         ),
     ] = None,
+    sts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sts",
+            help="STS file (STS Benchmark 'genre file years id score s1 s2', or 's1<TAB>s2<TAB>score'): "
+            "Pearson and Spearman x100 of sentence-vector cosines. Repeatable; runs instead of the "
+            "word suite.",
+            show_default=False,
+        ),
+    ] = None,
+    sentence_method: Annotated[
+        str,
+        typer.Option("--sentence-method", help="With --sts: comma-separated mean,weighted,sif."),
+    ] = "mean,weighted,sif",
     list_benchmarks: Annotated[
         bool, typer.Option("--list", help="List the bundled benchmarks and exit.")
     ] = False,
@@ -332,6 +346,13 @@ def evaluate_command(
     """
     if list_benchmarks:
         emit(registry_report(), fmt)
+        return
+    if sts:
+        from embtool.cli.sts_report import run_sts
+
+        if analogy or similarity:
+            raise UsageError("--sts runs on its own: drop --analogy/--similarity, or run twice")
+        emit(run_sts(source, stores, sts, sentence_method), fmt)
         return
     analogy_oov, similarity_oov = oov_policies(oov)
     analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
