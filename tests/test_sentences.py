@@ -12,7 +12,7 @@ from embtool.corpus import make_tokenizer
 from embtool.errors import BenchmarkError, UsageError
 from embtool.evaluation.sts import evaluate_sts, read_sts
 from embtool.resources import default_vectors_path
-from embtool.sentences import SentenceError, sentence_vectors
+from embtool.sentences import SentenceError, read_frequencies, sentence_vectors
 from embtool.vector_io import load_vectors
 from tests.helpers import FIXTURES, SHARED_DATA, TOY_PATH, run_embtool
 
@@ -114,7 +114,7 @@ def test_frequencies_file_replaces_counts(tmp_path):
     f = tmp_path / "freq.tsv"
     f.write_text("king\t1\nqueen\t3\n")
     got = sentence_vectors(
-        toy, ["king queen"], TOK, method="weighted", a=1.0, frequencies={"king": 1, "queen": 3}
+        toy, ["king queen"], TOK, method="weighted", a=1.0, frequencies=read_frequencies(f)
     )
     expected = (1 / 1.25 * toy["king"] + 1 / 1.75 * toy["queen"]) / 2
     assert np.allclose(got.vectors[0], expected, atol=1e-6)

@@ -2,6 +2,7 @@
 
 from embtool.cli import (  # noqa: F401 - importing a command module registers it
     analogy,
+    attention,
     bias,
     convert,
     cooccur,
