@@ -22,7 +22,7 @@ import numpy as np
 
 from benchmarks.common import CACHE, best_of, report, synthetic_store
 from embtool import load_vectors, similarity
-from embtool.vector_io import write_word2vec
+from embtool.vectors.word2vec import write_word2vec
 
 REPO = Path(__file__).resolve().parent.parent
 

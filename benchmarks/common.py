@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embtool import VectorStore
+from embtool import VectorStore, save_vectors
 
 CACHE = Path(os.environ.get("EMBTOOL_BENCH_DIR", Path.home() / ".cache" / "embtool-bench"))
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -29,12 +29,13 @@ def synthetic_store(n: int = 400_000, dim: int = 300, seed: int = 0) -> Path:
         rng = np.random.default_rng(seed)
         vectors = rng.standard_normal((n, dim), dtype=np.float32)
         counts = np.arange(n, 0, -1) * 10
-        VectorStore(
+        store = VectorStore(
             synthetic_words(n),
             vectors,
             counts=counts,
             meta={"history": [{"action": "synthetic", "seed": seed}]},
-        ).save(path)
+        )
+        save_vectors(store, path)
     return path
 
 

@@ -488,10 +488,6 @@ class Corpus:
     def __repr__(self) -> str:
         return f"Corpus({self.files!r}, tokenizer={self.tokenizer.value!r}, lower={self.lower})"
 
-    @property
-    def reads_stdin(self) -> bool:
-        return STDIN in self.files
-
     def _open(self, path: str) -> _Source:
         if path == STDIN:
             if self._stdin_used:

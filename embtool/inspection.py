@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from embtool.store import VectorStore
-from embtool.vector_io import Progress, ReadReport, VectorFormat, load_vectors
+from embtool.vectors.files import Progress, ReadReport
+from embtool.vectors.formats import VectorFormat
+from embtool.vectors.io import load_vectors
+from embtool.vectors.store import VectorStore
 
 MAX_LISTED = 20  # problems listed one by one; the totals are always exact
 

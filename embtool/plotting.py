@@ -455,7 +455,7 @@ def _label_points(
 
     if len(labels) == 0:
         return []
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas
     prop = FontProperties(family=list(font.families), size=fontsize)
     with quiet_glyph_warnings():
         sizes = np.array(
@@ -715,13 +715,6 @@ def check_writable(path: str | Path) -> Path:
     return p
 
 
-def _default_mode(path: Path) -> None:
-    """Give a temporary file (created 0600) the permissions a new file would get (0666 - umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
-
-
 def save_figure(fig: Figure, path: str | Path, *, dpi: float | None = None) -> Path:
     """Write ``fig`` as PNG, SVG or PDF (by extension), atomically: a temporary sibling file is
     renamed into place, so a failure never leaves a partial image.
@@ -732,15 +725,15 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: float | None = None) -> P
 
     fmt = image_format(path)
     p = check_writable(path)
-    metadata: dict[str, Any] = {
+    metadatas: dict[ImageFormat, dict[str, Any]] = {
         ImageFormat.png: {"Software": "embtool"},
         ImageFormat.svg: {"Creator": "embtool", "Date": None},
         ImageFormat.pdf: {"Creator": "embtool", "CreationDate": None},
-    }[fmt]
+    }
+    metadata = metadatas[fmt]
     try:
         with atomic_file(p) as tmp, quiet_glyph_warnings():
             fig.savefig(tmp, format=fmt.value, dpi=dpi or fig.dpi, metadata=metadata)
-            _default_mode(tmp)
     except OSError as exc:
         raise OutputError(f"{p}: cannot write ({exc.strerror or exc})") from None
     return p
@@ -754,7 +747,6 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     try:
         with atomic_file(p) as tmp:
             tmp.write_text(text, encoding="utf-8")
-            _default_mode(tmp)
     except OSError as exc:
         raise OutputError(f"{p}: cannot write ({exc.strerror or exc})") from None
     return p

@@ -30,7 +30,7 @@ from typing import Any
 
 from embtool.errors import DownloadError, EmbtoolError
 from embtool.resources import downloaded_store_path, embtool_home
-from embtool.vector_io import VectorFormat, load_vectors, save_vectors
+from embtool.vectors import VectorFormat, load_vectors, save_vectors
 
 DEFAULT_BASE_URL = "https://github.com/RaRe-Technologies/gensim-data/releases/download"
 DEFAULT_CATALOGUE_URL = (

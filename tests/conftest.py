@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from embtool import VectorStore, load_vectors
+from embtool.vectors import save_vectors
 from tests.helpers import TOY_PATH
 
 # tests/fixtures/toy.txt: 12 words in 4 dims (royalty, male, female, other) where
@@ -27,4 +28,4 @@ def toy_store_dir(tmp_path: Path, toy_store: VectorStore) -> Path:
         counts=list(range(1000, 1000 - len(toy_store), -1)),
         meta={"history": [{"action": "fixture"}]},
     )
-    return store.save(tmp_path / "toy-store")
+    return save_vectors(store, tmp_path / "toy-store")

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from embtool import VectorStore, load_vectors
+from embtool import VectorStore, load_vectors, save_vectors
 from embtool.cli import app
 from embtool.errors import OutputError, UsageError
-from embtool.vector_io import VectorFormat, convert_vectors, guess_output_format
+from embtool.vectors import VectorFormat, convert_vectors, guess_output_format
 from tests.helpers import REPO_ROOT, TOY_PATH, run_embtool
 
 runner = CliRunner()
@@ -176,9 +176,12 @@ def test_a_killed_convert_leaves_nothing_behind(tmp_path: Path, signame: str, co
     # `timeout`, batch schedulers and closed terminals stop a long convert with SIGTERM/SIGHUP,
     # not Ctrl-C; the temporary sibling must go in every case.
     rng = np.random.default_rng(0)
-    src = VectorStore(
-        [f"w{i}" for i in range(200_000)], rng.standard_normal((200_000, 20), dtype=np.float32)
-    ).save(tmp_path / "src")
+    src = save_vectors(
+        VectorStore(
+            [f"w{i}" for i in range(200_000)], rng.standard_normal((200_000, 20), dtype=np.float32)
+        ),
+        tmp_path / "src",
+    )
     out = tmp_path / "out"
     out.mkdir()
     proc = subprocess.Popen(

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from embtool import VectorStore
 from embtool.cli import app
 from embtool.inspection import case_profile, inspect_vectors, word_case
+from embtool.vectors import save_vectors
 from tests.helpers import TOY_PATH, run_embtool
 
 runner = CliRunner()
@@ -96,7 +97,7 @@ def test_info_on_a_store_shows_how_it_was_made(tmp_path: Path):
             "training": {"method": "cbow", "seed": 7},
         },
     )
-    store.save(tmp_path / "s", dtype="float16")
+    save_vectors(store, tmp_path / "s", dtype="float16")
     result = runner.invoke(app, ["info", str(tmp_path / "s"), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     info = json.loads(result.stdout)

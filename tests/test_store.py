@@ -8,6 +8,7 @@ import pytest
 
 from embtool import VectorStore, load_vectors
 from embtool.errors import OutputError, UnknownWordsError, VectorFileError
+from embtool.vectors import save_vectors
 
 
 def test_store_opens_memory_mapped_and_read_only(toy_store_dir: Path):
@@ -41,7 +42,7 @@ def test_limit_on_a_store_keeps_counts_aligned(toy_store_dir: Path):
 
 def test_vocab_with_partial_counts_and_crlf(tmp_path: Path):
     store = VectorStore(["a", "b", "c"], np.eye(3, dtype=np.float32))
-    path = store.save(tmp_path / "s")
+    path = save_vectors(store, tmp_path / "s")
     (path / "vocab.txt").write_bytes(b"a\t5\r\nb\r\nc\t7\r\n")
     loaded = load_vectors(path)
     assert loaded.words == ["a", "b", "c"]
@@ -49,7 +50,7 @@ def test_vocab_with_partial_counts_and_crlf(tmp_path: Path):
 
 
 def test_bad_count_is_reported_with_its_line(tmp_path: Path):
-    path = VectorStore(["a", "b"], np.eye(2, dtype=np.float32)).save(tmp_path / "s")
+    path = save_vectors(VectorStore(["a", "b"], np.eye(2, dtype=np.float32)), tmp_path / "s")
     (path / "vocab.txt").write_text("a\t5\nb\tmany\n")
     store = load_vectors(path)
     with pytest.raises(VectorFileError) as info:
@@ -59,7 +60,7 @@ def test_bad_count_is_reported_with_its_line(tmp_path: Path):
 
 def test_words_may_contain_spaces_in_a_store(tmp_path: Path):
     store = VectorStore(["new york", "los angeles"], np.eye(2, dtype=np.float32), counts=[3, 2])
-    loaded = load_vectors(store.save(tmp_path / "s"))
+    loaded = load_vectors(save_vectors(store, tmp_path / "s"))
     assert loaded.words == ["new york", "los angeles"]
     assert loaded.row("los angeles") == 1
 
@@ -84,10 +85,10 @@ def test_norms_and_unit_vectors_by_hand():
 
 
 def test_save_refuses_to_overwrite_and_replaces_with_overwrite(tmp_path: Path, toy_store):
-    path = toy_store.save(tmp_path / "s")
+    path = save_vectors(toy_store, tmp_path / "s")
     with pytest.raises(OutputError, match="already exists"):
-        toy_store.save(path)
-    toy_store.head(2).save(path, overwrite=True)
+        save_vectors(toy_store, path)
+    save_vectors(toy_store.head(2), path, overwrite=True)
     assert load_vectors(path).words == ["the", "man"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
 
@@ -95,14 +96,14 @@ def test_save_refuses_to_overwrite_and_replaces_with_overwrite(tmp_path: Path, t
 def test_float16_overflow_is_refused(tmp_path: Path):
     store = VectorStore(["big"], np.array([[1e6, 0]], dtype=np.float32))
     with pytest.raises(OutputError, match="overflow float16"):
-        store.save(tmp_path / "s", dtype="float16")
+        save_vectors(store, tmp_path / "s", dtype="float16")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_meta_describes_the_file_not_the_copy_it_came_from(tmp_path: Path, toy_store_dir: Path):
     store = load_vectors(toy_store_dir)
     old = json.loads((toy_store_dir / "meta.json").read_text())
-    path = store.head(3).save(tmp_path / "copy", dtype="float16")
+    path = save_vectors(store.head(3), tmp_path / "copy", dtype="float16")
     meta = json.loads((path / "meta.json").read_text())
     assert meta["shape"] == [3, 4]
     assert meta["dtype"] == "float16"

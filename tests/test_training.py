@@ -10,7 +10,8 @@ import pytest
 from embtool.corpus import Corpus, PreparedCorpus, ProgressEvent
 from embtool.errors import CorpusError, TrainingError, UsageError
 from embtool.training import CONFIGS, TRAINERS, Method, Word2VecConfig, train
-from embtool.vector_io import load_vectors
+from embtool.vectors import save_vectors
+from embtool.vectors.io import load_vectors
 
 
 def synthetic_lines(n: int = 400, seed: int = 0) -> list[str]:
@@ -100,7 +101,7 @@ def test_words_sorted_by_count_with_metadata(corpus_file, tmp_path):
     assert train_events[-1].done == train_events[-1].total == 2 * t["corpus_tokens"]
     assert [e.epoch for e in train_events if e.done in (t["corpus_tokens"],)] == [1]
     # the store round-trips through the native format
-    saved = load_vectors(store.save(tmp_path / "out"))
+    saved = load_vectors(save_vectors(store, tmp_path / "out"))
     assert saved.words == store.words and saved.meta["training"]["method"] == "skipgram"
 
 

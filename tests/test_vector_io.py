@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from embtool import VectorStore, load_vectors, save_vectors
 from embtool.errors import OutputError, VectorFileError
-from embtool.vector_io import ReadReport, VectorFormat, sniff_format
+from embtool.vectors import ReadReport, VectorFormat, sniff_format
 from tests.helpers import FIXTURES, TOY_PATH
 
 FILE_FORMATS = [

@@ -16,7 +16,7 @@ import numpy as np
 
 from embtool.bias.direction import bias_direction
 from embtool.errors import BiasError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 DELTA = 1.0
 RESTRICT = 10_000

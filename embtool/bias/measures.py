@@ -23,7 +23,7 @@ import numpy as np
 
 from embtool.bias.wordsets import Lookup, lookup
 from embtool.errors import BiasError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 
 @dataclass(frozen=True)

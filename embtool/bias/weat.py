@@ -32,7 +32,7 @@ import numpy as np
 
 from embtool.bias.wordsets import WEAT_FILE, _load_json, lookup, unit64
 from embtool.errors import BiasError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 EXACT_LIMIT = 100_000
 PERMUTATIONS = 10_000
@@ -133,7 +133,7 @@ def _test_from_json(obj: Any, where: str, default_name: str) -> WeatTest:
         attributes = [obj["A"], obj["B"]]
         names = ["X", "Y", "A", "B"]
     else:
-        targets, attributes = obj.get("targets"), obj.get("attributes")
+        targets, attributes = obj.get("targets"), obj.get("attributes")  # type: ignore[assignment]
         if not (
             isinstance(targets, list)
             and isinstance(attributes, list)

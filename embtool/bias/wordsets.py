@@ -6,13 +6,14 @@ import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from embtool.errors import BiasError
+from embtool.errors import BiasError, UsageError
 from embtool.resources import data_path
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 BOLUKBASI_FILE = "bolukbasi2016.json"
 WEAT_FILE = "weat_caliskan2017.json"
@@ -125,3 +126,44 @@ def unit64(store: VectorStore, rows: Sequence[int]) -> np.ndarray:
     vecs = store.rows(np.asarray(rows, dtype=np.int64)).astype(np.float64)
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     return vecs / np.where(norms == 0, 1.0, norms)
+
+
+def split_pair(value: str, where: str) -> tuple[str, str]:
+    """One pair written A:B (or A,B, A/B, full-width ：，, or "A B"); ``where`` names the source.
+
+    Raises: UsageError.
+    """
+    # full-width ：and ，are what a Chinese keyboard types
+    for sep in (":", "：", ",", "，", "/"):
+        if sep in value:
+            parts = [p.strip() for p in value.split(sep)]
+            break
+    else:
+        parts = value.split()
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"{where}: expected a pair like she:he, got {value!r}")
+    return parts[0], parts[1]
+
+
+def read_pairs_file(path: Path) -> list[tuple[str, str]]:
+    """Pairs from a file, one 'A B' (or A:B) per line; '#' comments and blank lines skipped.
+
+    Raises: BiasError.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise BiasError(f"{path}: no such pairs file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BiasError(f"{path}: cannot read pairs ({exc})") from None
+    pairs = []
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            try:
+                pairs.append(split_pair(line, f"{path} line {n}"))
+            except UsageError as exc:
+                raise BiasError(str(exc)) from None
+    if not pairs:
+        raise BiasError(f"{path}: no pairs in the file (expected one 'A B' pair per line)")
+    return pairs

@@ -7,22 +7,17 @@ from typing import Annotated
 import typer
 
 from embtool.cli.app import app
-from embtool.cli.options import ForceOpt, FormatOpt
+from embtool.cli.options import Dtype, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
 from embtool.cli.vectors import VectorSource, input_options
-from embtool.vector_io import VectorFormat, convert_vectors, guess_output_format
+from embtool.vectors import VectorFormat, convert_vectors, guess_output_format
 
 OutputFormat = Enum(  # type: ignore[misc]
     "OutputFormat",
     {f.name: f.value for f in VectorFormat if f is not VectorFormat.gensim},
     type=str,
 )
-
-
-class Dtype(str, Enum):
-    float32 = "float32"
-    float16 = "float16"
 
 
 @app.command("convert")

@@ -1,6 +1,6 @@
 """embtool download: fetch a pretrained vector set by name, once, as a native store."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,7 +15,7 @@ from embtool.errors import UsageError
 def catalogue_report(sets: dict[str, pretrained.PretrainedSet]) -> Report:
     have = set(pretrained.downloaded_names())
     visible = [s for s in sets.values() if not s.name.startswith("__")]  # gensim's test entries
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "name": s.name,
             "dim": s.dim,

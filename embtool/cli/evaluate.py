@@ -142,10 +142,10 @@ def evaluation_report(
         else:
             lines.append(("", "spearman", lambda r: (r.spearman, r.coverage, r.oov_words)))
             lines.append(("", "pearson", lambda r: (r.pearson, r.coverage, ())))
-        for section, metric, cell in lines:
+        for section, metric, read_cell in lines:
             row: list[Any] = [ref.benchmark, section, metric]
             for _, _, run in runs:
-                value, coverage, oov = cell(run.results[b])
+                value, coverage, oov = read_cell(run.results[b])
                 row += [value, coverage] + ([_oov_cell(oov)] if show_oov else [])
             rows.append(row)
     return Report(records, columns, rows, title="embtool evaluate")

@@ -11,7 +11,7 @@ from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
 from embtool.cli.vectors import VectorSource, input_options
 from embtool.inspection import VectorInfo, inspect_vectors
-from embtool.vector_io import encoding_hint_at
+from embtool.vectors.files import encoding_hint_at
 
 
 def _short(value: Any) -> Any:

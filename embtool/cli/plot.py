@@ -6,6 +6,7 @@ chosen whenever the first argument is not a subcommand name) and ``embtool plot 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import replace
@@ -18,18 +19,11 @@ from typer.core import TyperCommand, TyperGroup
 
 from embtool import bias, projection
 from embtool.bias.direction import DirectionMethod
-from embtool.cli.app import app
-from embtool.cli.bias import (
-    DirectionFileOpt,
-    MethodOpt,
-    PairOpt,
-    PairsFileOpt,
-    _split_pair,
-    get_direction,
-)
-from embtool.cli.inputs import read_stdin, wants_stdin
-from embtool.cli.options import ExactCaseOpt
-from embtool.cli.output import Format, Report, emit, err, note, note_folded, warn
+from embtool.bias.wordsets import split_pair
+from embtool.cli.app import app, reflow
+from embtool.cli.inputs import parse_pairs, read_stdin, wants_stdin
+from embtool.cli.options import DirectionFileOpt, ExactCaseOpt, MethodOpt, PairOpt, PairsFileOpt
+from embtool.cli.output import Format, Report, emit, err, note, note_direction, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
 from embtool.projection import ProjectionMethod
@@ -328,16 +322,11 @@ def coords_report(
 
 def write_coords(report: Report, path: Path) -> None:
     """Write a coordinates report as JSON (``.json``) or TSV, atomically."""
-    from embtool.cli.output import _json_safe, _tsv_cell
     from embtool.plotting import write_text_atomic
 
-    if path.suffix.lower() == ".json":
-        text = json.dumps(_json_safe(report.records[0]), ensure_ascii=False, indent=2) + "\n"
-    else:
-        lines = ["\t".join(report.columns)]
-        lines += ["\t".join(_tsv_cell(v) for v in row) for row in report.rows]
-        text = "\n".join(lines) + "\n"
-    write_text_atomic(path, text)
+    text = io.StringIO()
+    emit(report, Format.json if path.suffix.lower() == ".json" else Format.tsv, text)
+    write_text_atomic(path, text.getvalue())
 
 
 def note_fonts(choice: Any) -> None:
@@ -371,12 +360,8 @@ def finish(
         emit(report, fmt)
 
 
-def _reflow(doc: str) -> str:
-    paragraphs = doc.strip().split("\n\n")
-    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
-
-
 # -- embtool plot words --------------------------------------------------------------------------
+
 WORDS_HELP = """Plot words in 2-D with PCA (default) or t-SNE, labelled, optionally grouped.
 
 Words come from the arguments, stdin ('-' or a pipe), --words-file, --top N, --group, --neighbors
@@ -390,7 +375,7 @@ Example: [bold]embtool plot king queen man woman --analogy king man woman queen 
 """
 
 
-@plot_app.command(DEFAULT_COMMAND, cls=PlotWordsCommand, help=_reflow(WORDS_HELP))
+@plot_app.command(DEFAULT_COMMAND, cls=PlotWordsCommand, help=reflow(WORDS_HELP))
 @vector_options
 def plot_words_command(
     words: Annotated[
@@ -603,7 +588,7 @@ Example: [bold]embtool plot bias --top 15 -o professions.png[/bold]
 """
 
 
-@plot_app.command("bias", help=_reflow(BIAS_HELP))
+@plot_app.command("bias", help=reflow(BIAS_HELP))
 @vector_options
 def plot_bias_command(
     words: Annotated[
@@ -651,7 +636,7 @@ def plot_bias_command(
     source: VectorSource,
 ) -> None:
     size_in = parse_size(size)
-    second = _split_pair(y_pair, "--y-pair") if y_pair is not None else None
+    second = split_pair(y_pair, "--y-pair") if y_pair is not None else None
     check_outputs(out, coords, fmt, size_in, dpi)
     given = list(words or [])
     if given == ["-"]:  # only on request: without words, the professions are plotted
@@ -665,7 +650,11 @@ def plot_bias_command(
         given += bias.bolukbasi_professions()
 
     store = source.open()
-    d = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    d = note_direction(
+        bias.choose_direction(
+            store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
+        )
+    )
     y_dir = None
     if second is not None:
         y_dir = bias.bias_direction(store, [second], method="pair", fold_case=not exact_case)

@@ -6,7 +6,6 @@
 
 import functools
 import inspect
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -15,17 +14,14 @@ from typing import Annotated, Any
 
 import typer
 
-from embtool.errors import VectorFileError
-from embtool.resources import default_vectors_path, downloaded_store_path
-from embtool.store import VectorStore
-from embtool.vector_io import VectorFormat, load_vectors
-
-DEFAULT_NAME = "default"  # `--vectors default` names the shipped vectors explicitly
+from embtool.vectors import VectorFormat, load_vectors
+from embtool.vectors.names import resolve_vectors
+from embtool.vectors.store import VectorStore
 
 
 class UnicodeErrors(str, Enum):
     strict = "strict"
-    replace = "replace"
+    replace = "replace"  # type: ignore[assignment]  # a member named like str.replace
     ignore = "ignore"
 
 
@@ -45,33 +41,7 @@ class VectorSource:
 
         Raises: VectorFileError when nothing usable is found.
         """
-        given = self.vectors or os.environ.get("EMBTOOL_VECTORS")
-        if given:
-            path = Path(given).expanduser()
-            if path.exists():
-                return path
-            if given == DEFAULT_NAME:
-                return self._default()
-            named = downloaded_store_path(given)
-            if "/" not in given and named.is_dir():
-                return named
-            hint = (
-                f"; to fetch the pretrained set, run: embtool download {given}"
-                if "/" not in given and "." not in given
-                else ""
-            )
-            raise VectorFileError(path, f"no such file or downloaded vector set{hint}")
-        return self._default()
-
-    @staticmethod
-    def _default() -> Path:
-        default = default_vectors_path()
-        if not default.exists():
-            raise VectorFileError(
-                default,
-                "no default vectors are installed; pass --vectors PATH or set EMBTOOL_VECTORS",
-            )
-        return default
+        return resolve_vectors(self.vectors)
 
     def open(self) -> VectorStore:
         """Load the vectors.  Raises: VectorFileError."""

@@ -48,7 +48,7 @@ from embtool.evaluation.vocab import (
     WordLookup,
 )
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 Result = AnalogyResult | SimilarityResult
 BenchmarkSpec = str | Path | AnalogyBenchmark | SimilarityBenchmark
@@ -160,11 +160,11 @@ def evaluate_store(
         if progress is not None:
             progress(offset, total)
     sim_lookup = WordLookup(store, similarity_restrict, case) if similarity_sets else None
-    for bench in similarity_sets:
+    for sim_bench in similarity_sets:
         results.append(
             evaluate_similarity(
                 store,
-                bench,
+                sim_bench,
                 case=case,
                 oov=similarity_oov,
                 restrict=similarity_restrict,

@@ -23,7 +23,7 @@ from embtool.evaluation.vocab import (
     effective_restrict,
 )
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod, solve_analogies_chunked
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 CANDIDATES = 5  # gensim looks at the 5 best answers to skip case variants of the question words
 DEFAULT_CHUNK = 4096  # max questions per engine call: bounds memory, sets progress granularity

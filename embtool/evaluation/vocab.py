@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import Enum
 
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 DEFAULT_RESTRICT = 30_000  # the word2vec tool's suggestion for compute-accuracy
 

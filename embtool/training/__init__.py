@@ -22,7 +22,6 @@ from typing import Any
 
 from embtool.corpus import Corpus, PreparedCorpus, ProgressCallback
 from embtool.errors import UsageError
-from embtool.store import VectorStore
 from embtool.training.config import (
     GloveConfig,
     Method,
@@ -31,6 +30,7 @@ from embtool.training.config import (
     Word2VecConfig,
     default_workers,
 )
+from embtool.vectors.store import VectorStore
 
 Trainer = Callable[..., VectorStore]
 

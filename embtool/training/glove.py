@@ -37,8 +37,8 @@ import numpy as np
 
 from embtool.corpus import PreparedCorpus, ProgressCallback, ProgressEvent
 from embtool.errors import TrainingError
-from embtool.store import VectorStore
 from embtool.training.config import GLOVE_MAX_BATCH, GloveConfig, OutputVectors
+from embtool.vectors.store import VectorStore
 
 if TYPE_CHECKING:
     from embtool.training.cooccurrence import Cooccurrence

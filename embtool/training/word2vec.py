@@ -15,7 +15,6 @@ import os
 import platform
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,8 @@ import numpy as np
 
 from embtool.corpus import PreparedCorpus, ProgressCallback, ProgressEvent
 from embtool.errors import TrainingError
-from embtool.store import VectorStore
 from embtool.training.config import Method, Word2VecConfig
+from embtool.vectors.store import VectorStore
 
 
 def stable_hash(text: str) -> int:
@@ -347,6 +346,3 @@ def train_word2vec(
     return VectorStore(
         list(wv.index_to_key), vectors, counts=counts, meta=meta, name=f"{config.method.value}"
     )
-
-
-TrainerFn = Callable[..., VectorStore]

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from embtool import VectorStore
+from embtool.vectors import save_vectors
 
 BIAS_WORDS = {
     "she": (1, 1, 0, 0),
@@ -44,4 +45,4 @@ def bias_store() -> VectorStore:
 
 @pytest.fixture
 def bias_store_dir(tmp_path, bias_store):
-    return bias_store.save(tmp_path / "bias-toy")
+    return save_vectors(bias_store, tmp_path / "bias-toy")

@@ -5,6 +5,7 @@ import pytest
 
 from embtool import VectorStore, load_vectors
 from embtool.bias import bias_direction, hard_debias
+from embtool.vectors import save_vectors
 
 DEFINITIONAL = [("she", "he"), ("woman", "man"), ("girl", "boy"), ("mother", "father")]
 SPECIFIC = ["she", "he", "woman", "man", "girl", "boy", "mother", "father", "queen", "king"]
@@ -106,7 +107,7 @@ def test_provenance_and_atomic_save(tmp_path, store):
     assert [h["action"] for h in new.meta["history"]] == ["fixture", "debias"]
     assert new.meta["debias"]["direction"]["pairs"][0] == ["she", "he"]
     assert store.meta["history"] == [{"action": "fixture"}]  # the source is untouched
-    path = new.save(tmp_path / "debiased")
+    path = save_vectors(new, tmp_path / "debiased")
     back = load_vectors(path)
     assert back.meta["debias"]["neutralized"] == len(store) - len(SPECIFIC)
     np.testing.assert_array_equal(back.vectors, new.vectors)

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from embtool import VectorStore, load_vectors
 from embtool.bias import bias_direction, bolukbasi_professions, get_weat_test, weat
 from embtool.cli import app
+from embtool.vectors import save_vectors
 from tests.bias.conftest import BIAS_WORDS, PAIRS, make_store
 from tests.helpers import run_embtool
 
@@ -57,7 +58,7 @@ def toy_dir(tmp_path_factory):
         for w in ws.words:
             words.setdefault(w.lower(), tuple(rng.normal(size=4)))
     store = make_store(words)
-    return store.save(tmp_path_factory.mktemp("bias") / "store")
+    return save_vectors(store, tmp_path_factory.mktemp("bias") / "store")
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def weat_toy_dir(tmp_path_factory):
     """2-D toy where S = 1.6, d = 0.8 / sqrt(2.08 / 3), exact p = 1/3."""
     words = {"a": (1, 0), "b": (0, 1), "x1": (2, 0), "x2": (3, 4), "y1": (0, 5), "y2": (4, 3)}
     store = VectorStore(list(words), np.array(list(words.values()), dtype=np.float32))
-    return store.save(tmp_path_factory.mktemp("weat") / "store")
+    return save_vectors(store, tmp_path_factory.mktemp("weat") / "store")
 
 
 def word_files(tmp_path, sets):

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from embtool import VectorStore
 from embtool.cli import app
+from embtool.vectors import save_vectors
 from tests.helpers import TOY_PATH, run_embtool
 
 runner = CliRunner()
@@ -88,7 +89,7 @@ def test_side_by_side_tsv(files, tmp_path):
     # here 'the' lies exactly along king - man + woman: both questions go wrong
     words = ["man", "king", "woman", "princess", "queen", "the"]
     vecs = [[0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [1, 0, 0.9], [0.7071, -0.2929, 1]]
-    other = VectorStore(words, np.array(vecs, dtype=np.float32)).save(tmp_path / "other")
+    other = save_vectors(VectorStore(words, np.array(vecs, dtype=np.float32)), tmp_path / "other")
     result = invoke(TOY, str(other), "-a", q, "-s", p, "-f", "tsv", "--show-oov")
     assert result.exit_code == 0, result.stderr
     rows = tsv(result.stdout)

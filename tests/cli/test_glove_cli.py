@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from embtool.cli import app
 from embtool.training.cooccurrence import load_cooccurrence
-from embtool.vector_io import load_vectors
+from embtool.vectors.io import load_vectors
 from tests.helpers import REPO_ROOT, run_embtool
 from tests.test_training import synthetic_lines
 

@@ -11,6 +11,7 @@ from embtool import load_vectors
 from embtool.cli import app
 from embtool.cli.plot import _join_analogies
 from embtool.projection import map_words
+from embtool.vectors import save_vectors
 from tests.helpers import FIXTURES, TOY_PATH, run_embtool
 
 runner = CliRunner()
@@ -272,7 +273,7 @@ def test_tiny_store_classroom_example(tmp_path):
     rng = np.random.default_rng(0)
     words = ["the", "cat", "sat", "on", "mat"]
     store = VectorStore(words, rng.normal(size=(5, 5)).astype(np.float32), counts=[5, 3, 2, 2, 1])
-    path = store.save(tmp_path / "tiny")
+    path = save_vectors(store, tmp_path / "tiny")
     out = tmp_path / "tiny.png"
     result = invoke("plot", "--vectors", str(path), "--top", "5", "-o", str(out))
     assert result.exit_code == 0, result.stderr

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from embtool.cli import app
-from embtool.vector_io import load_vectors
+from embtool.vectors.io import load_vectors
 from tests.helpers import REPO_ROOT, run_embtool
 from tests.test_training import synthetic_lines
 

@@ -1,0 +1,428 @@
+"""word2vec text and binary files (GloVe text is word2vec text without a header; fastText .vec is word2vec text)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import lzma
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from embtool.atomic import atomic_file
+from embtool.errors import VectorFileError
+from embtool.vectors.files import (
+    _UTF8_BOM,
+    _UTF16_BOMS,
+    Progress,
+    ReadReport,
+    _check_words_writable,
+    _decode,
+    _open_out,
+    _open_raw,
+    _progress_reporter,
+    _safe_readline,
+    _words,
+)
+from embtool.vectors.formats import _parse_header
+from embtool.vectors.store import VectorStore
+
+_CHUNK_ROWS = 8192
+
+
+_GLOVE_UNK = "<unk>"
+MAX_DIM = 1_000_000  # no embedding has more dims; a bigger header is a corrupt or foreign file
+
+
+class _RowCollector:
+    """Gathers rows in fixed-size float32 blocks, so memory follows the data actually read."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.blocks: list[np.ndarray] = []
+        self.pending: list[np.ndarray] = []
+        self.words: list[str] = []
+
+    def add_block(self, words: list[str], values: np.ndarray) -> None:
+        self.words.extend(words)
+        self.blocks.append(values.astype(np.float32, copy=False))
+
+    def add_row(self, word: str, values: np.ndarray) -> None:
+        self.words.append(word)
+        self.pending.append(values)
+        if len(self.pending) >= _CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.blocks.append(np.stack(self.pending).astype(np.float32, copy=False))
+            self.pending = []
+
+    def matrix(self) -> np.ndarray:
+        self.flush()
+        if not self.blocks:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if len(self.blocks) == 1:
+            return np.ascontiguousarray(self.blocks[0])
+        return np.concatenate(self.blocks)
+
+
+def _check_finite(path: Path, values: np.ndarray, line_nos: list[int], words: list[str]) -> None:
+    finite = np.isfinite(values)
+    if not finite.all():
+        bad = int(np.argmin(finite.all(axis=1)))
+        raise VectorFileError(
+            path, f"the vector of {words[bad]!r} has a NaN or infinite value", line=line_nos[bad]
+        )
+
+
+def _check_header_size(
+    path: Path, count: int, dim: int, bytes_per_value: float, compression: str | None
+) -> None:
+    """Refuse a header whose claimed size is impossible, before reading (or allocating) anything."""
+    if count < 0 or dim <= 0:
+        raise VectorFileError(path, f"header claims {count} words x {dim} dims", line=1)
+    if dim > MAX_DIM:
+        raise VectorFileError(
+            path,
+            f"header claims {dim:,} dims per vector (more than {MAX_DIM:,}); is this a "
+            "vector file?",
+            line=1,
+        )
+    if compression is None:
+        size = path.stat().st_size
+        need = count * dim * bytes_per_value
+        if need > size:
+            raise VectorFileError(
+                path,
+                f"header says {_words(count)} x {dim:,} dims, which needs at least "
+                f"{int(need):,} bytes, but the file has only {size:,}: the header is wrong or "
+                "the file is truncated",
+                line=1,
+            )
+
+
+class _DuplicateGuard:
+    def __init__(self, path: Path, report: ReadReport | None) -> None:
+        self.seen: dict[str, int] = {}
+        self.path = path
+        self.report = report
+
+    def accept(self, word: str, line_no: int) -> bool:
+        first = self.seen.get(word)
+        if first is None:
+            self.seen[word] = line_no
+            return True
+        if self.report is None:
+            raise VectorFileError(
+                self.path, f"duplicate word {word!r} (first seen on line {first})", line=line_no
+            )
+        self.report.duplicates.append((line_no, word))
+        return False
+
+
+def _read_text(
+    path: Path,
+    *,
+    has_header: bool | None,
+    limit: int | None,
+    encoding: str,
+    unicode_errors: str,
+    report: ReadReport | None,
+    progress: Progress | None = None,
+) -> VectorStore:
+    f, compression, raw_file = _open_raw(path)
+    tick = _progress_reporter(path, raw_file, progress)
+    with contextlib.closing(f):
+        reader = f if isinstance(f, io.BufferedReader) else io.BufferedReader(f)  # type: ignore[type-var]
+        line_no = 0
+        offset = 0
+        header: tuple[int, int] | None = None
+        dim: int | None = None
+        guard = _DuplicateGuard(path, report)
+        collector: _RowCollector | None = None
+        chunk_words: list[str] = []
+        chunk_values: list[str] = []
+        chunk_lines: list[int] = []
+        want = limit
+
+        def flush() -> None:
+            if not chunk_words:
+                return
+            assert collector is not None and dim is not None
+            try:
+                values = np.array(chunk_values, dtype=np.float64)
+            except ValueError:
+                for ln, vals in zip(chunk_lines, _split_rows(chunk_values, dim), strict=False):
+                    for v in vals:
+                        try:
+                            float(v)
+                        except ValueError:
+                            raise VectorFileError(
+                                path, f"not a number: {v[:40]!r}", line=ln
+                            ) from None
+                raise
+            values = values.reshape(-1, dim)
+            _check_finite(path, values, chunk_lines, chunk_words)
+            collector.add_block(list(chunk_words), values)
+            tick()
+            chunk_words.clear()
+            chunk_values.clear()
+            chunk_lines.clear()
+
+        n_read = 0
+        glove_unk = False
+        while True:
+            try:
+                raw = reader.readline()
+            except (OSError, EOFError, lzma.LZMAError) as exc:
+                raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
+            if not raw:
+                break
+            line_no += 1
+            start_offset = offset
+            offset += len(raw)
+            if line_no == 1:
+                if raw.startswith(_UTF16_BOMS):
+                    raise VectorFileError(
+                        path,
+                        "the file is UTF-16 text; save it as UTF-8 "
+                        "(e.g. iconv -f utf-16 -t utf-8 IN > OUT) and read that",
+                    )
+                if raw.startswith(_UTF8_BOM):  # as Windows Notepad writes UTF-8
+                    raw = raw[len(_UTF8_BOM) :]
+                    start_offset += len(_UTF8_BOM)
+                header = _parse_header(raw) if has_header is not False else None
+                if has_header and header is None:
+                    raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
+                if header is not None:
+                    count, dim = header
+                    _check_header_size(path, min(count, limit or count), dim, 2, compression)
+                    if report is not None:
+                        report.header = header
+                    collector = _RowCollector(dim)
+                    if limit is None or limit > count:
+                        want = count
+                    continue
+            stripped = raw.rstrip()
+            if not stripped:
+                continue
+            text = _decode(stripped, path, line_no, start_offset, encoding, unicode_errors, report)
+            parts = text.split(" ")
+            if dim is None:
+                dim = len(parts) - 1
+                if dim < 1:
+                    raise VectorFileError(
+                        path,
+                        "a line needs a word and at least one number" + _tab_hint(text),
+                        line=line_no,
+                    )
+                collector = _RowCollector(dim)
+            if len(parts) != dim + 1:
+                raise VectorFileError(
+                    path,
+                    f"expected {dim + 1} fields (word + {dim} numbers), got {len(parts)}"
+                    + _tab_hint(text),
+                    line=line_no,
+                )
+            word = parts[0]
+            if header is not None and n_read >= header[0]:
+                if n_read == header[0] and word == _GLOVE_UNK and not glove_unk:
+                    glove_unk = True  # Stanford GloVe's -write-header 1 does not count <unk>
+                else:
+                    raise VectorFileError(
+                        path,
+                        f"header says {_words(header[0])} but the file has more vector lines",
+                        line=line_no,
+                    )
+            if guard.accept(word, line_no):
+                chunk_words.append(word)
+                chunk_values.extend(parts[1:])
+                chunk_lines.append(line_no)
+                if len(chunk_words) >= _CHUNK_ROWS:
+                    flush()
+            n_read += 1
+            if want is not None and n_read >= want and (header is None or want < header[0]):
+                break
+        flush()
+    if line_no == 0 or (collector is None):
+        raise VectorFileError(path, "empty file: no vectors")
+    if (
+        header is not None
+        and (limit is None or limit >= header[0])
+        and n_read != header[0] + glove_unk
+    ):
+        raise VectorFileError(
+            path, f"header says {_words(header[0])} but the file has {n_read:,} vector lines"
+        )
+    matrix = collector.matrix()
+    if len(collector.words) == 0:
+        raise VectorFileError(path, "no vectors in file")
+    if report is not None:
+        report.compression = compression
+    store = VectorStore(collector.words, matrix, path=path)
+    if glove_unk:
+        assert header is not None
+        store.meta["notes"] = [
+            f"header says {_words(header[0])}; also read the extra {_GLOVE_UNK} row after them "
+            "(as Stanford GloVe writes with -write-header 1, and as gensim reads it)"
+        ]
+    return store
+
+
+def _tab_hint(text: str) -> str:
+    if "\t" not in text:
+        return ""
+    return (
+        "; the fields are separated by tabs, but vector files use single spaces "
+        "(try: tr '\\t' ' ' < IN > OUT)"
+    )
+
+
+def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:
+    for i in range(0, len(values), dim):
+        yield values[i : i + dim]
+
+
+def _read_binary(
+    path: Path,
+    *,
+    limit: int | None,
+    encoding: str,
+    unicode_errors: str,
+    report: ReadReport | None,
+    progress: Progress | None = None,
+) -> VectorStore:
+    f, compression, raw_file = _open_raw(path)
+    tick = _progress_reporter(path, raw_file, progress)
+    with contextlib.closing(f):
+        first = _safe_readline(f, path)
+        header = _parse_header(first)
+        if header is None:
+            raise VectorFileError(path, "expected a word2vec header 'COUNT DIM'", line=1)
+        count, dim = header
+        want = count if limit is None else min(count, limit)
+        _check_header_size(path, want, dim, 4, compression)
+        if report is not None:
+            report.header = header
+        row_bytes = 4 * dim
+        buf = bytearray()
+        pos = 0
+        eof = False
+        offset = len(first)  # file offset of buf[0]
+
+        def fill(n: int) -> bool:
+            nonlocal buf, pos, eof, offset
+            while len(buf) - pos < n and not eof:
+                if pos:
+                    offset += pos
+                    del buf[:pos]
+                    pos = 0
+                try:
+                    data = f.read(1 << 20)
+                except (OSError, EOFError, lzma.LZMAError) as exc:
+                    raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
+                tick()
+                if not data:
+                    eof = True
+                buf.extend(data)
+            return len(buf) - pos >= n
+
+        collector = _RowCollector(dim)
+        guard = _DuplicateGuard(path, report)
+        for i in range(want):
+            record = i + 1
+            while True:
+                fill(1)
+                if pos < len(buf) and buf[pos] in (0x0A, 0x0D):
+                    pos += 1
+                    continue
+                break
+            while True:
+                space = buf.find(b" ", pos)
+                if space >= 0 or eof:
+                    break
+                fill(len(buf) - pos + (1 << 16))
+            if space < 0:
+                raise VectorFileError(
+                    path,
+                    f"truncated: header says {count:,} words but the file ends after {i:,}",
+                )
+            if space - pos > 10_000:
+                raise VectorFileError(
+                    path,
+                    f"word {record} is over 10,000 bytes long; is this really word2vec binary?",
+                )
+            raw_word = bytes(buf[pos:space])
+            word_offset = offset + pos
+            pos = space + 1
+            if not fill(row_bytes):
+                raise VectorFileError(
+                    path,
+                    f"truncated: vector {record} of {count:,} "
+                    f"({raw_word[:40].decode(encoding, 'replace')!r}) is cut short",
+                )
+            values = np.frombuffer(bytes(buf[pos : pos + row_bytes]), dtype="<f4")
+            pos += row_bytes
+            word = _decode(raw_word, path, record, word_offset, encoding, unicode_errors, report)
+            if not np.isfinite(values).all():
+                raise VectorFileError(
+                    path, f"vector {record} ({word!r}) has a NaN or infinite value"
+                )
+            if guard.accept(word, record):
+                collector.add_row(word, values)
+        if limit is None or limit >= count:
+            while fill(1) and buf[pos] in b" \t\r\n":
+                pos += 1
+            if fill(1):
+                raise VectorFileError(
+                    path,
+                    f"header says {_words(count)} but the file has more data after the last one "
+                    f"(at byte {offset + pos:,})",
+                )
+    if not collector.words and want > 0:
+        raise VectorFileError(path, "no vectors in file")
+    if want == 0:
+        raise VectorFileError(path, "header says the file holds no vectors")
+    if report is not None:
+        report.compression = compression
+    return VectorStore(collector.words, collector.matrix(), path=path)
+
+
+def _text_rows(store: VectorStore, sep: str = " ") -> Iterator[str]:
+    fmt = sep.join(["%.9g"] * store.dim)
+    for start, block in store.blocks(size=4096):
+        for i, row in enumerate(block.tolist()):
+            yield f"{store.words[start + i]}{sep}{fmt % tuple(row)}\n"
+
+
+def write_word2vec(
+    store: VectorStore, path: str | Path, *, binary: bool = False, header: bool = True
+) -> Path:
+    """Write word2vec text (``header=False`` gives GloVe text) or binary, atomically.
+
+    Values are written with 9 significant digits, which round-trips float32 exactly.
+    Raises: OutputError.
+    """
+    path = Path(path)
+    _check_words_writable(store, " \n\r\t", "word2vec/GloVe files")
+    with atomic_file(path) as tmp, _open_out(tmp, path) as f:
+        if header:
+            f.write(f"{len(store)} {store.dim}\n".encode())
+        if binary:
+            for start, block in store.blocks(size=4096):
+                block = np.ascontiguousarray(block, dtype="<f4")
+                for i in range(len(block)):
+                    f.write(
+                        store.words[start + i].encode("utf-8") + b" " + block[i].tobytes() + b"\n"
+                    )
+        else:
+            buf: list[str] = []
+            for line in _text_rows(store):
+                buf.append(line)
+                if len(buf) >= 2048:
+                    f.write("".join(buf).encode("utf-8"))
+                    buf.clear()
+            f.write("".join(buf).encode("utf-8"))
+    return path
