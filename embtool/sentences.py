@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from embtool.errors import EmbtoolError, UsageError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 DEFAULT_A = 1e-3
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from embtool.attention import AttentionError, attend, sinusoidal_positions
 from embtool.cli import app
 from embtool.resources import default_vectors_path
-from embtool.vector_io import load_vectors
+from embtool.vectors import load_vectors
 from tests.helpers import TOY_PATH, run_embtool
 
 runner = CliRunner()

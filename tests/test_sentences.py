@@ -13,7 +13,7 @@ from embtool.errors import BenchmarkError, UsageError
 from embtool.evaluation.sts import evaluate_sts, read_sts
 from embtool.resources import default_vectors_path
 from embtool.sentences import SentenceError, read_frequencies, sentence_vectors
-from embtool.vector_io import load_vectors
+from embtool.vectors import load_vectors
 from tests.helpers import FIXTURES, SHARED_DATA, TOY_PATH, run_embtool
 
 TOK = make_tokenizer("whitespace")

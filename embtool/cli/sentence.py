@@ -14,7 +14,7 @@ from embtool.cli.output import Format, Report, emit, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.corpus import Tokenizer, make_tokenizer
 from embtool.errors import UsageError
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 sentence_app = typer.Typer(
     help="Sentence vectors from word vectors: mean, a/(a+p(w)) weighted mean, SIF.\n\n"
@@ -231,7 +231,7 @@ def vectors_command(
 
     Example: [bold]embtool sentence vectors sents.txt --out sents.vec --method sif[/bold]
     """
-    from embtool.vector_io import guess_output_format, save_vectors
+    from embtool.vectors import guess_output_format, save_vectors
 
     if str(file) == "-":
         texts = _texts(["-"])

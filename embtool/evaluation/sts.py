@@ -16,7 +16,7 @@ from embtool.errors import BenchmarkError
 from embtool.evaluation.benchmarks import _read_lines
 from embtool.evaluation.pairs import _correlations
 from embtool.sentences import DEFAULT_A, SentenceMethod, cosine_rows, sentence_vectors
-from embtool.store import VectorStore
+from embtool.vectors.store import VectorStore
 
 
 @dataclass(frozen=True)
