@@ -124,9 +124,9 @@ def test_read_sts_formats_and_errors():
     bench = read_sts(FIXTURES / "sts_toy.tsv")
     assert len(bench.pairs) == 5 and bench.pairs[0].score == 4.5
     with pytest.raises(BenchmarkError, match="line 2: expected"):
-        read_sts(FIXTURES / "bad" / "sts_bad_fields.tsv")
+        read_sts(FIXTURES / "sts_bad_fields.tsv")
     with pytest.raises(BenchmarkError, match="line 2: score 'x'"):
-        read_sts(FIXTURES / "bad" / "sts_bad_score.tsv")
+        read_sts(FIXTURES / "sts_bad_score.tsv")
 
 
 def test_evaluate_sts_matches_scipy(counted):
@@ -193,7 +193,7 @@ def test_cli_evaluate_sts_subprocess(toy_store_dir):
         "--vectors",
         str(toy_store_dir),
         "--sts",
-        str(FIXTURES / "bad" / "sts_bad_fields.tsv"),
+        str(FIXTURES / "sts_bad_fields.tsv"),
     )
     assert bad.returncode == 1 and "line 2" in bad.stderr and bad.stderr.count("\n") == 1
 
