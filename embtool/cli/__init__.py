@@ -3,6 +3,7 @@
 from embtool.cli import (  # noqa: F401 - importing a command module registers it
     align,
     analogy,
+    attention,
     bias,
     compare,
     convert,
@@ -14,6 +15,7 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     neighbors,
     odd_one_out,
     plot,
+    sentence,
     similarity,
     train,
     translate,

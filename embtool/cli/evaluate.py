@@ -224,6 +224,45 @@ def _column_names(names: Sequence[str]) -> list[str]:
     return out
 
 
+def _run_sts(
+    source: VectorSource, stores: Sequence[str] | None, files: Sequence[str], methods: str
+) -> Report:
+    """Read the STS files, score each store with each method.  Raises: BenchmarkError, SentenceError."""
+    from embtool.corpus import Tokenizer, make_tokenizer
+    from embtool.evaluation.sts import evaluate_sts, parse_methods, read_sts
+
+    wanted = parse_methods(methods)
+    benches = [read_sts(f) for f in files]
+    sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
+    for s in sources:
+        s.resolve_path()
+    tokenizer = make_tokenizer(Tokenizer.regex)
+    records = []
+    for src in sources:
+        store = src.open()
+        for bench in benches:
+            for method in wanted:
+                r = evaluate_sts(store, bench, tokenizer, method=method, tokenizer_name="regex")
+                records.append(
+                    {
+                        "store": r.store,
+                        "benchmark": r.benchmark,
+                        "kind": "sts",
+                        "method": r.method.value,
+                        "tokenizer": r.tokenizer,
+                        "pairs": r.pairs,
+                        "used": r.used,
+                        "coverage": r.coverage,
+                        "pearson": r.pearson,
+                        "spearman": r.spearman,
+                        "seconds": r.seconds,
+                    }
+                )
+    columns = ["store", "benchmark", "method", "pearson", "spearman", "coverage", "tokenizer"]
+    rows = [[r[c] for c in columns] for r in records]
+    return Report(records, columns, rows, title="STS (x100)")
+
+
 @app.command("evaluate")
 @vector_options
 def evaluate_command(
@@ -315,6 +354,20 @@ def evaluate_command(
             show_default=False,
         ),
     ] = None,
+    sts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sts",
+            help="STS file (STS Benchmark 'genre file years id score s1 s2', or 's1<TAB>s2<TAB>score'): "
+            "Pearson and Spearman x100 of sentence-vector cosines. Repeatable; runs instead of the "
+            "word suite.",
+            show_default=False,
+        ),
+    ] = None,
+    sentence_method: Annotated[
+        str,
+        typer.Option("--sentence-method", help="With --sts: comma-separated mean,weighted,sif."),
+    ] = "mean,weighted,sif",
     list_benchmarks: Annotated[
         bool, typer.Option("--list", help="List the bundled benchmarks and exit.")
     ] = False,
@@ -364,6 +417,11 @@ def evaluate_command(
             src.open(), tgt.open(), translation, retrieval, restrict or None
         )
         emit(report, fmt)
+        return
+    if sts:
+        if analogy or similarity:
+            raise UsageError("--sts runs on its own: drop --analogy/--similarity, or run twice")
+        emit(_run_sts(source, stores, sts, sentence_method), fmt)
         return
     analogy_oov, similarity_oov = oov_policies(oov)
     analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
