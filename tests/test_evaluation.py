@@ -23,7 +23,7 @@ from embtool.evaluation import (
     suite,
 )
 from embtool.similarity import AnalogyMethod
-from tests.helpers import SHARED_DATA
+from tests.helpers import require_shared
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -182,8 +182,14 @@ def test_load_benchmarks_defaults_to_the_suite_and_expands_all():
     analogy, similarity = load_benchmarks()
     assert [b.name for b in analogy] == suite("analogy") == ["google", "msr"]
     assert [b.name for b in similarity] == suite("similarity")
-    analogy, similarity = load_benchmarks(analogy=["msr", "all"])
-    assert [b.name for b in analogy] == ["msr", "google", "bats"]
+    analogy, similarity = load_benchmarks(analogy=["msr", "all"])  # all: both languages' sets
+    assert [b.name for b in analogy] == [
+        "msr",
+        "google",
+        "bats",
+        "ca8-semantic",
+        "ca8-morphological",
+    ]
     assert similarity == []
 
 
@@ -473,9 +479,7 @@ def test_bats_style_alternatives_and_several_answers(toy_store, tmp_path):
 @pytest.fixture(scope="module")
 def inaugural_w2v():
     gensim = pytest.importorskip("gensim")
-    corpus = SHARED_DATA / "corpora" / "nltk_inaugural.txt.gz"
-    if not corpus.exists():
-        pytest.skip(f"{corpus} not available")
+    corpus = require_shared("corpora", "nltk_inaugural.txt.gz")
     with gzip.open(corpus, "rt", encoding="utf-8") as f:
         sentences = [line.split() for line in f]
     model = gensim.models.Word2Vec(

@@ -10,13 +10,21 @@
 """
 
 from embtool.bias.analogies import StereotypeAnalogies, StereotypePair, stereotype_analogies
-from embtool.bias.debias import DebiasInfo, hard_debias
+from embtool.bias.debias import (
+    DebiasComparison,
+    DebiasInfo,
+    benchmark_rows,
+    compare_debiased,
+    hard_debias,
+)
 from embtool.bias.direction import (
     BiasDirection,
     DirectBiasResult,
+    DirectionChoice,
     DirectionMethod,
     IndirectBiasResult,
     bias_direction,
+    choose_direction,
     direct_bias,
     direction_from_vector,
     indirect_bias,
@@ -49,8 +57,10 @@ from embtool.bias.wordsets import (
 __all__ = [
     "Balance",
     "BiasDirection",
+    "DebiasComparison",
     "DebiasInfo",
     "DirectBiasResult",
+    "DirectionChoice",
     "DirectionMethod",
     "IndirectBiasResult",
     "MeasureResult",
@@ -59,9 +69,12 @@ __all__ = [
     "WeatResult",
     "WeatTest",
     "WordSet",
+    "benchmark_rows",
     "bias_direction",
     "bolukbasi_professions",
     "bundled_weat_tests",
+    "choose_direction",
+    "compare_debiased",
     "definitional_pairs",
     "direct_bias",
     "direction_from_vector",

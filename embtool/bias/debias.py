@@ -101,7 +101,7 @@ def hard_debias(
     index = store.index
     equalized: list[tuple[str, str]] = []
     pairs = (
-        equalize_pairs(store_language(store)) if equalize is None else [tuple(p) for p in equalize]
+        equalize_pairs(store_language(store)) if equalize is None else [(a, b) for a, b in equalize]
     )
     for a, b in _case_variants(pairs):
         ia, ib = index.get(a), index.get(b)
@@ -139,3 +139,61 @@ def hard_debias(
         store.words, out, counts=store.counts, meta=meta, name=f"{store.name}-debiased"
     )
     return new, info
+
+
+GENDER_WEAT_TESTS = ("career-family", "math-arts", "science-arts")
+
+
+@dataclass(frozen=True)
+class DebiasComparison:
+    """Before/after rows (measure, before, after), and the WEAT tests that could not run."""
+
+    rows: list[dict[str, Any]]
+    direct_bias_words: int
+    direct_bias_requested: int
+    left_out: list[tuple[str, str]]
+
+
+def compare_debiased(
+    before: VectorStore, after: VectorStore, info: DebiasInfo, *, seed: int = 0
+) -> DebiasComparison:
+    """DirectBias on the removed direction and WEAT d and p on the gender tests, before and after."""
+    from embtool.bias.direction import direct_bias
+    from embtool.bias.weat import get_weat_test, weat
+
+    g = info.direction
+    rows: list[dict[str, Any]] = []
+    db = [direct_bias(s, g) for s in (before, after)]
+    rows.append(
+        {"measure": "DirectBias_1 (professions)", "before": db[0].value, "after": db[1].value}
+    )
+    left_out: list[tuple[str, str]] = []
+    for name in GENDER_WEAT_TESTS:
+        test = get_weat_test(name)
+        try:
+            r = [weat(s, test, seed=seed) for s in (before, after)]
+        except BiasError as exc:
+            left_out.append((name, str(exc)))
+            continue
+        rows.append(
+            {"measure": f"WEAT {name} d", "before": r[0].effect_size, "after": r[1].effect_size}
+        )
+        rows.append({"measure": f"WEAT {name} p", "before": r[0].p_value, "after": r[1].p_value})
+    return DebiasComparison(rows, len(db[0].words), db[0].requested, left_out)
+
+
+def benchmark_rows(
+    before: VectorStore,
+    after: VectorStore,
+    analogy: list[str] | None,
+    similarity: list[str] | None,
+) -> list[dict[str, Any]]:
+    """Before/after benchmark scores (what debiasing costs): analogy accuracy, similarity rho."""
+    from embtool.evaluation import AnalogyResult, evaluate_store
+
+    runs = [evaluate_store(s, analogy, similarity) for s in (before, after)]
+    rows = []
+    for b, a in zip(runs[0].results, runs[1].results, strict=True):
+        what = "accuracy" if isinstance(b, AnalogyResult) else "spearman"
+        rows.append({"measure": f"{b.benchmark} {what}", "before": b.score, "after": a.score})
+    return rows

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from embtool.bias.wordsets import definitional_pairs, lookup, neutral_professions, unit64
-from embtool.errors import BiasError, OutputError
+from embtool.errors import BiasError, OutputError, UsageError
 from embtool.language import store_language
 from embtool.vectors.store import VectorStore
 
 DEFAULT_PAIR = ("she", "he")
+DEFAULT_PAIR_ZH = ("她", "他")
 MAX_COMPONENTS = 10
 # PC1 "dominates" when it explains at least this many times the variance of PC2 (Bolukbasi et al.
 # report one large eigenvalue and a flat tail; with PC1 < 2 x PC2 one direction is not the story).
@@ -214,7 +215,8 @@ def project(
     fold_case: bool = True,
     skip_unknown: bool = False,
 ) -> list[tuple[str, float]]:
-    """Cosine of each word with the direction, in the order given (matched word forms).
+    """Cosine of each word with the direction, sorted from the direction's positive (first-word)
+    side, as ``embtool bias project`` prints them (ties keep the order given; matched word forms).
 
     Raises: UnknownWordsError naming every unknown word (unless ``skip_unknown``), BiasError.
     """
@@ -225,7 +227,9 @@ def project(
     if not found.rows:
         return []
     cos = unit64(store, found.rows) @ direction.vector
-    return [(w, float(c)) for w, c in zip(found.words, cos, strict=True)]
+    return sorted(
+        ((w, float(c)) for w, c in zip(found.words, cos, strict=True)), key=lambda t: -t[1]
+    )
 
 
 @dataclass(frozen=True)
@@ -313,3 +317,41 @@ def indirect_bias(
     return IndirectBiasResult(
         resolved[0].word, resolved[1].word, (sim - perp) / sim, sim, perp, wg, vg
     )
+
+
+@dataclass(frozen=True)
+class DirectionChoice:
+    """A direction picked from pairs or a file, and what went into it (for the caller to report)."""
+
+    direction: BiasDirection
+    source: Path | None
+    asked: list[tuple[str, str]]
+    dropped: list[tuple[str, str]]
+    bundled: bool = False  # built from the default pairs, not pairs the caller gave
+
+
+def choose_direction(
+    store: VectorStore,
+    pairs: list[tuple[str, str]] | None,
+    method: DirectionMethod,
+    direction_file: Path | None,
+    *,
+    fold_case: bool = True,
+) -> DirectionChoice:
+    """A saved direction, or one built from ``pairs`` (default: Bolukbasi's, or she:he for 'pair'; the store's language picks the Chinese lists and 她:他).
+
+    Raises: UsageError when both a file and pairs are given; BiasError.
+    """
+    if direction_file is not None:
+        if pairs:
+            raise UsageError("give either --direction FILE or --pair/--pairs-file, not both")
+        d = load_direction(direction_file)
+        return DirectionChoice(d, Path(direction_file), list(d.pairs), [])
+    language = store_language(store)
+    default_pair = DEFAULT_PAIR_ZH if language == "zh" else DEFAULT_PAIR
+    requested = pairs or (None if method is DirectionMethod.pca else [default_pair])
+    d = bias_direction(store, requested, method=method, fold_case=fold_case)
+    asked = requested or definitional_pairs(language)
+    used = set(d.pairs)
+    dropped = [(a, b) for a, b in asked if not {(a, b), (a.lower(), b.lower())} & used]
+    return DirectionChoice(d, None, list(asked), dropped, bundled=not pairs)

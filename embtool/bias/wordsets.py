@@ -6,11 +6,13 @@ import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from embtool.errors import BiasError
+from embtool import wordlists
+from embtool.errors import BiasError, UsageError
 from embtool.resources import data_path
 from embtool.vectors.store import VectorStore
 
@@ -141,3 +143,19 @@ def unit64(store: VectorStore, rows: Sequence[int]) -> np.ndarray:
     vecs = store.rows(np.asarray(rows, dtype=np.int64)).astype(np.float64)
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     return vecs / np.where(norms == 0, 1.0, norms)
+
+
+def split_pair(value: str, where: str) -> tuple[str, str]:
+    """One pair written A:B (or A,B, A/B, full-width ：，, or "A B"); ``where`` names the source.
+
+    Raises: UsageError.
+    """
+    pair = wordlists.split_pair(value)
+    if pair is None:
+        raise UsageError(f"{where}: expected a pair like she:he, got {value!r}")
+    return pair
+
+
+def read_pairs_file(path: Path) -> list[tuple[str, str]]:
+    """Pairs from a file by the shared word-file rules (embtool.wordlists).  Raises: WordListError."""
+    return wordlists.read_pairs(path)

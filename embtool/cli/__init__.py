@@ -1,8 +1,11 @@
 """embtool's command-line interface: one Typer app, one module per command."""
 
 from embtool.cli import (  # noqa: F401 - importing a command module registers it
+    align,
     analogy,
+    attention,
     bias,
+    compare,
     convert,
     cooccur,
     debias,
@@ -12,8 +15,10 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     neighbors,
     odd_one_out,
     plot,
+    sentence,
     similarity,
     train,
+    translate,
 )
 from embtool.cli.app import app
 

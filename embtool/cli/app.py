@@ -1,6 +1,8 @@
 """The Typer application every command module registers itself on."""
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -37,3 +39,18 @@ def root(
     ] = None,
 ) -> None:
     """Word-embedding experiments from the command line."""
+
+
+def reflow(doc: str | None) -> str:
+    """Docstring -> help text: Rich markup mode keeps single newlines, so join wrapped lines."""
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def register(typer_app: typer.Typer, name: str, **kwargs: Any) -> Callable[[Any], Any]:
+    """Register a command on ``typer_app`` whose help is its reflowed docstring."""
+
+    def decorate(func: Any) -> Any:
+        return typer_app.command(name, help=reflow(func.__doc__), **kwargs)(func)
+
+    return decorate

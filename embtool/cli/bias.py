@@ -3,9 +3,7 @@
 Every subcommand parses, calls :mod:`embtool.bias`, and renders one Report; notes go to stderr.
 """
 
-import inspect
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,17 +17,24 @@ from embtool.bias.weat import (
     PERMUTATIONS,
     Balance,
     WeatResult,
-    read_word_list,
 )
-from embtool.cli.app import app
+from embtool.cli.app import app, register
 from embtool.cli.errors import EmbtoolGroup
-from embtool.cli.inputs import read_queries, read_words
-from embtool.cli.options import ExactCaseOpt, ForceOpt, FormatOpt
-from embtool.cli.output import Format, Report, emit, note, note_folded, warn
+from embtool.cli.inputs import parse_pairs, read_queries, read_words
+from embtool.cli.options import (
+    DirectionFileOpt,
+    ExactCaseOpt,
+    ForceOpt,
+    FormatOpt,
+    MethodOpt,
+    PairOpt,
+    PairsFileOpt,
+)
+from embtool.cli.output import Format, Report, emit, note, note_direction, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import BiasError, OutputError, UsageError
+from embtool.errors import OutputError, UsageError
 from embtool.language import store_language
-from embtool.vectors.store import VectorStore
+from embtool.wordlists import read_word_list
 
 bias_app = typer.Typer(
     name="bias",
@@ -44,51 +49,7 @@ bias_app = typer.Typer(
 app.add_typer(bias_app, name="bias")
 
 
-def reflow(doc: str | None) -> str:
-    """Docstring -> help text: Rich markup mode keeps single newlines, so join wrapped lines."""
-    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
-    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
-
-
-def command(name: str, typer_app: typer.Typer = bias_app) -> Callable[[Any], Any]:
-    """Register a command whose help is its reflowed docstring."""
-
-    def register(func: Any) -> Any:
-        return typer_app.command(name, help=reflow(func.__doc__))(func)
-
-    return register
-
-
 # -- shared options ---------------------------------------------------------------------------------
-PairOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--pair",
-        "-p",
-        help="A definitional pair as A:B (repeat for several), e.g. --pair she:he --pair woman:man. "
-        "Default: Bolukbasi et al.'s 10 pairs (woman:man, girl:boy, she:he, ...).",
-        show_default=False,
-    ),
-]
-PairsFileOpt = Annotated[
-    Path | None,
-    typer.Option("--pairs-file", help="Definitional pairs from a file: one 'A B' pair per line."),
-]
-MethodOpt = Annotated[
-    DirectionMethod,
-    typer.Option(
-        "--method",
-        help="pca: first principal component of the centred pairs (Bolukbasi et al. 2016); "
-        "pair: the normalised difference of one pair's unit vectors.",
-    ),
-]
-DirectionFileOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--direction",
-        help="Use a direction saved with 'embtool bias direction --out FILE' instead of pairs.",
-    ),
-]
 ProfessionsOpt = Annotated[
     bool,
     typer.Option(
@@ -104,88 +65,6 @@ NormalizeOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _split_pair(value: str, where: str) -> tuple[str, str]:
-    # full-width ：and ，are what a Chinese keyboard types
-    for sep in (":", "：", ",", "，", "/"):
-        if sep in value:
-            parts = [p.strip() for p in value.split(sep)]
-            break
-    else:
-        parts = value.split()
-    if len(parts) != 2 or not all(parts):
-        raise UsageError(f"{where}: expected a pair like she:he, got {value!r}")
-    return parts[0], parts[1]
-
-
-def read_pairs_file(path: Path) -> list[tuple[str, str]]:
-    """Pairs from a file, one 'A B' (or A:B) per line; '#' comments and blank lines skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BiasError(f"{path}: no such pairs file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BiasError(f"{path}: cannot read pairs ({exc})") from None
-    pairs = []
-    for n, line in enumerate(lines, 1):
-        line = line.strip()
-        if line and not line.startswith("#"):
-            try:
-                pairs.append(_split_pair(line, f"{path} line {n}"))
-            except UsageError as exc:
-                raise BiasError(str(exc)) from None
-    if not pairs:
-        raise BiasError(f"{path}: no pairs in the file (expected one 'A B' pair per line)")
-    return pairs
-
-
-def parse_pairs(values: list[str] | None, path: Path | None) -> list[tuple[str, str]] | None:
-    pairs = [_split_pair(v, "--pair") for v in values or []]
-    if path is not None:
-        pairs += read_pairs_file(path)
-    return pairs or None
-
-
-def get_direction(
-    store: VectorStore,
-    pair: list[str] | None,
-    pairs_file: Path | None,
-    method: DirectionMethod,
-    direction_file: Path | None,
-    exact_case: bool,
-) -> BiasDirection:
-    """The direction asked for on the command line, with notes about what went into it."""
-    pairs = parse_pairs(pair, pairs_file)
-    if direction_file is not None:
-        if pairs:
-            raise UsageError("give either --direction FILE or --pair/--pairs-file, not both")
-        d = bias.load_direction(direction_file)
-        note(f"direction from {direction_file} ({d.method}, {len(d.pairs)} pairs)")
-        return d
-    language = store_language(store)
-    she_he = ("她", "他") if language == "zh" else ("she", "he")
-    requested = pairs or (None if method is DirectionMethod.pca else [she_he])
-    d = bias.bias_direction(store, requested, method=method, fold_case=not exact_case)
-    asked = requested or bias.definitional_pairs(language)
-    used = set(d.pairs)
-    dropped = [(a, b) for a, b in asked if not {(a, b), (a.lower(), b.lower())} & used]
-    if dropped:
-        shown = ", ".join(f"{a}:{b}" for a, b in dropped)
-        warn(f"{len(dropped)} of {len(asked)} pairs not in the vectors, left out: {shown}")
-    if d.method == "pca":
-        r = d.explained_variance_ratio
-        note(
-            f"direction: PCA of {len(d.pairs)} pair{'s' if len(d.pairs) != 1 else ''}; "
-            f"PC1 explains {r[0]:.1%} of their variance"
-            + (f", PC2 {r[1]:.1%}" if len(r) > 1 else "")
-        )
-        if not d.dominant:
-            warn(
-                "the first principal component does not dominate (PC1 < 2 x PC2): the pairs do "
-                "not agree on one direction; check them or use --method pair"
-            )
-    return d
 
 
 def _words_or_professions(words: list[str] | None, professions: bool, what: str) -> list[str]:
@@ -313,6 +192,18 @@ def weat_list_report() -> Report:
     return Report(records, columns, rows, title="Bundled WEAT tests (Caliskan et al. 2017)")
 
 
+#: One plain-language line per measure, printed on stderr beside its numbers.
+READING = {
+    "weat": "reading: d > 0 = X closer to A (and Y to B) than the reverse, d < 0 = the reverse; "
+    "|d| >= 0.8 large, 0.5 medium, 0.2 small (d uses ddof=1; WEFE/responsibly use ddof=0, d larger "
+    "by sqrt(n/(n-1))); p counts partitions with S_i >= S",
+    "direct-bias": "reading: DirectBias is in [0, 1]: 0 = no neutral word leans to either side "
+    "of the direction (default list: 285 professions; responsibly's has 303)",
+    "ect": "reading: ECT is in [-1, 1]: 1 = both groups rank the attributes alike (no bias), "
+    "lower = more bias",
+}
+
+
 def _weat_notes(r: WeatResult) -> None:
     parts = []
     for c in r.sets:
@@ -326,7 +217,7 @@ def _weat_notes(r: WeatResult) -> None:
         note(f"{r.test}: {r.balance_note}")
 
 
-@command("weat")
+@register(bias_app, "weat")
 @vector_options
 def weat_command(
     tests: Annotated[
@@ -427,9 +318,12 @@ def weat_command(
     Example: [bold]embtool bias weat career-family[/bold]   or   [bold]embtool bias weat --all[/bold]
 
     s(w) = mean cos(w, A) - mean cos(w, B); statistic S = sum s(X) - sum s(Y); effect size
-    d = (mean s(X) - mean s(Y)) / std s(X u Y) with the sample std (ddof=1, as the paper). The
+    d = (mean s(X) - mean s(Y)) / std s(X u Y) with the sample std (ddof=1, as the paper; WEFE and
+    responsibly use ddof=0, whose std is smaller by sqrt((n-1)/n)). d > 0: X is closer to A than
+    Y is; |d| >= 0.8 is large. The
     one-sided p is the share of equal-size partitions of X u Y with S_i >= S: all of them when
-    there are at most --exact-limit (the observed one counts, so p >= 1/N), else R random ones,
+    there are at most --exact-limit (the observed one counts, so p >= 1/N; responsibly's strict
+    S_i > S can give p = 0), else R random ones,
     p = (k+1)/(R+1). Unknown words are dropped and listed; a set losing more than --max-missing of
     its words is an error. Several tests get Holm-corrected p-values (p_holm).
     """
@@ -454,7 +348,7 @@ def weat_command(
             f"no test given: name one ({names}), use --all, or give --targets/--attributes or --json"
         )
     store = source.open()
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         exact_limit=exact_limit,
         permutations=permutations,
         seed=seed,
@@ -471,6 +365,12 @@ def weat_command(
         for name, reason in batch.skipped:
             warn(f"skipped {name}: {reason}")
         results = list(batch.results)
+        if batch.skipped:
+            names = ", ".join(name for name, _ in batch.skipped)
+            note(
+                f"ran {len(results)} of {len(chosen)} tests; skipped {len(batch.skipped)} whose "
+                f"word sets lose more than --max-missing ({max_missing:g}) in these vectors: {names}"
+            )
     for r in results:
         _weat_notes(r)
     if any(r.p_method == "sampled" for r in results):
@@ -479,6 +379,7 @@ def weat_command(
         )
     if len(results) > 1:
         note(f"p_holm: Holm correction across the {len(results)} tests run")
+    note(READING["weat"])
     emit(weat_report(results, exact_limit, len(results) > 1), fmt)
 
 
@@ -487,7 +388,7 @@ def _direction_json(d: BiasDirection) -> dict[str, Any]:
     return {**d.to_json(), "dominant": d.dominant}
 
 
-@command("direction")
+@register(bias_app, "direction")
 @vector_options
 def direction_command(
     pair: PairOpt = None,
@@ -515,7 +416,11 @@ def direction_command(
     if out is not None and out.exists() and not force:
         raise OutputError(f"{out} already exists (pass --force to replace it)")
     store = source.open()
-    d = get_direction(store, pair, pairs_file, method, None, exact_case)
+    d = note_direction(
+        bias.choose_direction(
+            store, parse_pairs(pair, pairs_file), method, None, fold_case=not exact_case
+        )
+    )
     if out is not None:
         bias.save_direction(d, out, overwrite=force)
         note(f"wrote {out}")
@@ -537,7 +442,7 @@ def direction_command(
     )
 
 
-@command("project")
+@register(bias_app, "project")
 @vector_options
 def project_command(
     words: Annotated[
@@ -570,14 +475,18 @@ def project_command(
     """
     wanted = _words_or_professions(words, professions, "project")
     store = source.open()
-    d = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    d = note_direction(
+        bias.choose_direction(
+            store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
+        )
+    )
     skip = skip_unknown or professions
     found = bias.project(store, wanted, d, fold_case=not exact_case, skip_unknown=skip)
     if skip:
         got = {w for w, _ in found}
         missing = [w for w in wanted if w not in got and w.lower() not in got]
         _coverage_note("professions" if professions else "words", len(set(wanted)), missing)
-    ranked = sorted(found, key=lambda t: -t[1])
+    ranked = found  # sorted by the library, positive side first
     if top is not None and 2 * top < len(ranked):
         ranked = ranked[:top] + ranked[-top:]
     a, b = d.pairs[0] if d.pairs else ("+", "-")
@@ -594,7 +503,7 @@ def project_command(
     )
 
 
-@command("direct-bias")
+@register(bias_app, "direct-bias")
 @vector_options
 def direct_bias_command(
     words: Annotated[
@@ -620,11 +529,15 @@ def direct_bias_command(
 
     Example: [bold]embtool bias direct-bias[/bold]   (0 = no word leans to either side)
 
-    Default neutral words: the bundled professions with |definitional score| < 0.5 that are not on
-    the gender-specific list. Unknown words are left out and counted.
+    DirectBias is in [0, 1]. Default neutral words: the 285 bundled professions with |definitional
+    score| < 0.5 that are not on the gender-specific list (responsibly's list has 303). Unknown words are left out and counted.
     """
     store = source.open()
-    g = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    g = note_direction(
+        bias.choose_direction(
+            store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
+        )
+    )
     r = bias.direct_bias(store, g, words or None, c=c, fold_case=not exact_case)
     _coverage_note("neutral words", r.requested, r.missing)
     record = {
@@ -636,6 +549,7 @@ def direct_bias_command(
         "direction": {k: v for k, v in _direction_json(g).items() if k != "vector"},
     }
     rows = [[r.value, r.c, len(r.words), r.requested, r.coverage]]
+    note(READING["direct-bias"])
     emit(
         Report(
             [record],
@@ -648,7 +562,7 @@ def direct_bias_command(
     )
 
 
-@command("indirect")
+@register(bias_app, "indirect")
 @vector_options
 def indirect_command(
     words: Annotated[
@@ -673,7 +587,11 @@ def indirect_command(
     """
     queries, _ = read_queries(words, arity=2, what="indirect-bias")
     store = source.open()
-    g = get_direction(store, pair, pairs_file, method, direction, exact_case)
+    g = note_direction(
+        bias.choose_direction(
+            store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
+        )
+    )
     results = [bias.indirect_bias(store, w, v, g, fold_case=not exact_case) for w, v in queries]
     note_folded(
         [
@@ -719,7 +637,7 @@ def _group_json(g: Any) -> dict[str, Any]:
     }
 
 
-@command("ripa")
+@register(bias_app, "ripa")
 @vector_options
 def ripa_command(
     words: Annotated[
@@ -854,7 +772,7 @@ def _measure_report(r: Any, per_word: bool, label: str, title: str) -> Report:
     return Report([record], columns, rows, title=title, single=True)
 
 
-@command("ect")
+@register(bias_app, "ect")
 @vector_options
 def ect_command(
     group1: GroupFileOpt1 = None,
@@ -880,10 +798,11 @@ def ect_command(
     g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
     norm = True if normalize is None else normalize
     r = bias.ect(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
+    note(READING["ect"])
     emit(_measure_report(r, per_word, "cos_difference", "Embedding Coherence Test"), fmt)
 
 
-@command("rnd")
+@register(bias_app, "rnd")
 @vector_options
 def rnd_command(
     group1: GroupFileOpt1 = None,
@@ -913,7 +832,7 @@ def rnd_command(
 
 
 # -- analogies ------------------------------------------------------------------------------------------
-@command("analogies")
+@register(bias_app, "analogies")
 @vector_options
 def analogies_command(
     a: Annotated[str, typer.Argument(help="First seed word, e.g. she.")],
@@ -929,10 +848,12 @@ def analogies_command(
         int,
         typer.Option("--restrict", min=2, help="Search the N most frequent words (first N rows)."),
     ] = 10_000,
-    all_tokens: Annotated[
+    words_only: Annotated[
         bool,
         typer.Option(
-            "--all-tokens", help="Also pair numbers and punctuation (skipped by default)."
+            "--words-only",
+            help="Skip tokens that are not words (numbers, punctuation). Off by default, as in "
+            "debiaswe, so the pairs match the reference.",
         ),
     ] = False,
     fmt: FormatOpt = Format.auto,
@@ -945,12 +866,12 @@ def analogies_command(
 
     Every pair of words (x, y) among the --restrict most frequent with ||x - y|| <= --delta (unit
     vectors) is scored by cos(A - B, x - y); pairs are taken best first, each word at most once on
-    each side. Some pairs are definitional (queen : king), some are stereotypes: judging which is
+    each side, as debiaswe does; the seed pair A : B itself is left out. Some pairs are definitional (queen : king), some are stereotypes: judging which is
     which is up to you.
     """
     store = source.open()
     r = bias.stereotype_analogies(
-        store, a, b, delta=delta, restrict=restrict, top=k, words_only=not all_tokens
+        store, a, b, delta=delta, restrict=restrict, top=k, words_only=words_only
     )
     note(f"searched {r.candidates} words; {r.close_pairs} pairs within distance {delta:g}")
     records = [{"x": p.x, "y": p.y, "score": p.score, "distance": p.distance} for p in r.pairs]

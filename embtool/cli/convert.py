@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from embtool.cli.app import app
-from embtool.cli.options import ForceOpt, FormatOpt
+from embtool.cli.options import Dtype, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
 from embtool.cli.vectors import VectorSource, input_options
@@ -18,11 +18,6 @@ OutputFormat = Enum(  # type: ignore[misc]
     {f.name: f.value for f in VectorFormat if f is not VectorFormat.gensim},
     type=str,
 )
-
-
-class Dtype(str, Enum):
-    float32 = "float32"
-    float16 = "float16"
 
 
 @app.command("convert")

@@ -7,19 +7,19 @@ from typing import Annotated
 import typer
 
 from embtool.cli.app import app
-from embtool.cli.options import ForceOpt, FormatOpt
-from embtool.cli.output import Format, Report, emit, note
-from embtool.cli.train import (
+from embtool.cli.options import (
     CorpusConvertOpt,
     CorpusEncodingOpt,
     CorpusErrorsOpt,
     Errors,
+    ForceOpt,
+    FormatOpt,
     LowerOpt,
-    ProgressView,
     TokenizerOpt,
-    _terminate_as_interrupt,
     default_corpus,
 )
+from embtool.cli.output import Format, Report, emit, note
+from embtool.cli.progress import ProgressView
 from embtool.corpus import Corpus, Tokenizer
 from embtool.errors import OutputError, UsageError
 from embtool.training.config import GloveConfig
@@ -156,7 +156,7 @@ def cooccur_command(
     from embtool.training.glove import count_for_glove
 
     start = time.perf_counter()
-    with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+    with ProgressView(verbose=verbose) as view:
         with text.prepare(tmp_dir=tmp_dir, progress=view) as prepared:
             cooc = count_for_glove(config, prepared, view, tmp_dir=tmp_dir)
         with cooc:

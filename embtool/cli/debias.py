@@ -6,60 +6,13 @@ from typing import Annotated, Any
 import typer
 
 from embtool import bias
-from embtool.bias.debias import DebiasInfo
-from embtool.bias.weat import read_word_list
-from embtool.cli.app import app
-from embtool.cli.bias import read_pairs_file, reflow
+from embtool.cli.app import app, reflow
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import BiasError, OutputError, UsageError
+from embtool.errors import OutputError, UsageError
 from embtool.vectors import save_vectors
-from embtool.vectors.store import VectorStore
-
-GENDER_WEAT_TESTS = ("career-family", "math-arts", "science-arts")
-
-
-def benchmark_rows(
-    before: VectorStore,
-    after: VectorStore,
-    analogy: list[str] | None,
-    similarity: list[str] | None,
-) -> list[dict[str, Any]]:
-    """Before/after benchmark scores (what debiasing costs): analogy accuracy, similarity rho."""
-    from embtool.evaluation import AnalogyResult, evaluate_store
-
-    runs = [evaluate_store(s, analogy, similarity) for s in (before, after)]
-    rows = []
-    for b, a in zip(runs[0].results, runs[1].results, strict=True):
-        what = "accuracy" if isinstance(b, AnalogyResult) else "spearman"
-        rows.append({"measure": f"{b.benchmark} {what}", "before": b.score, "after": a.score})
-    return rows
-
-
-def compare(
-    before: VectorStore, after: VectorStore, info: DebiasInfo, seed: int
-) -> list[dict[str, Any]]:
-    """Before/after rows: DirectBias on the removed direction, WEAT d and p on the gender tests."""
-    g = info.direction
-    rows: list[dict[str, Any]] = []
-    db = [bias.direct_bias(s, g) for s in (before, after)]
-    note(f"DirectBias over {len(db[0].words)} of {db[0].requested} neutral professions")
-    rows.append(
-        {"measure": "DirectBias_1 (professions)", "before": db[0].value, "after": db[1].value}
-    )
-    for name in GENDER_WEAT_TESTS:
-        test = bias.get_weat_test(name)
-        try:
-            r = [bias.weat(s, test, seed=seed) for s in (before, after)]
-        except BiasError as exc:
-            warn(f"WEAT {name} left out: {exc}")
-            continue
-        rows.append(
-            {"measure": f"WEAT {name} d", "before": r[0].effect_size, "after": r[1].effect_size}
-        )
-        rows.append({"measure": f"WEAT {name} p", "before": r[0].p_value, "after": r[1].p_value})
-    return rows
+from embtool.wordlists import read_pairs, read_word_list
 
 
 @app.command(
@@ -142,8 +95,8 @@ def debias_command(
         source = VectorSource(**{**source.__dict__, "vectors": store_path})
     if out.exists() and not force:
         raise OutputError(f"{out} already exists (pass --force to replace it)")
-    defs = read_pairs_file(definitional) if definitional else None
-    eq = read_pairs_file(equalize) if equalize else None
+    defs = read_pairs(definitional) if definitional else None
+    eq = read_pairs(equalize) if equalize else None
     specific = list(read_word_list(gender_specific)) if gender_specific else None
     store = source.open()
     if store.path is not None and out.resolve() == store.path.resolve():
@@ -164,9 +117,18 @@ def debias_command(
         f"wrote {out}: {info.neutralized} words neutralized, {info.kept_specific} gender-specific "
         f"kept, {len(info.equalized)} pairs equalized"
     )
-    comparison = [] if no_compare else compare(store, new, info, seed)
+    comparison: list[dict[str, Any]] = []
+    if not no_compare:
+        compared = bias.compare_debiased(store, new, info, seed=seed)
+        note(
+            f"DirectBias over {compared.direct_bias_words} of {compared.direct_bias_requested} "
+            "neutral professions"
+        )
+        for name, reason in compared.left_out:
+            warn(f"WEAT {name} left out: {reason}")
+        comparison = compared.rows
     if not (no_compare or no_benchmarks):
-        comparison += benchmark_rows(store, new, analogy, similarity)
+        comparison += bias.benchmark_rows(store, new, analogy, similarity)
     record = {
         "out": str(out),
         "source": str(store.path) if store.path is not None else store.name,

@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
+from embtool.alignment import Retrieval
 from embtool.cli.app import app
 from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, err, warn
+from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
+    MIN_CORRELATION_PAIRS,
     AnalogyOOV,
     AnalogyResult,
     CaseMode,
@@ -99,6 +102,7 @@ def _similarity_record(r: SimilarityResult) -> dict[str, Any]:
         "spearman_p": r.spearman_p,
         "pearson": r.pearson,
         "pearson_p": r.pearson_p,
+        "reliable": r.reliable,
         "oov_words": list(r.oov_words),
     }
 
@@ -143,10 +147,10 @@ def evaluation_report(
         else:
             lines.append(("", "spearman", lambda r: (r.spearman, r.coverage, r.oov_words)))
             lines.append(("", "pearson", lambda r: (r.pearson, r.coverage, ())))
-        for section, metric, cell in lines:
+        for section, metric, read_cell in lines:
             row: list[Any] = [ref.benchmark, section, metric]
             for _, _, run in runs:
-                value, coverage, oov = cell(run.results[b])
+                value, coverage, oov = read_cell(run.results[b])
                 row += [value, coverage] + ([_oov_cell(oov)] if show_oov else [])
             rows.append(row)
     return Report(records, columns, rows, title="embtool evaluate")
@@ -219,6 +223,45 @@ def _column_names(names: Sequence[str]) -> list[str]:
             label, n = f"{name} ({n})", n + 1
         out.append(label)
     return out
+
+
+def _run_sts(
+    source: VectorSource, stores: Sequence[str] | None, files: Sequence[str], methods: str
+) -> Report:
+    """Read the STS files, score each store with each method.  Raises: BenchmarkError, SentenceError."""
+    from embtool.corpus import Tokenizer, make_tokenizer
+    from embtool.evaluation.sts import evaluate_sts, parse_methods, read_sts
+
+    wanted = parse_methods(methods)
+    benches = [read_sts(f) for f in files]
+    sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
+    for s in sources:
+        s.resolve_path()
+    tokenizer = make_tokenizer(Tokenizer.regex)
+    records = []
+    for src in sources:
+        store = src.open()
+        for bench in benches:
+            for method in wanted:
+                r = evaluate_sts(store, bench, tokenizer, method=method, tokenizer_name="regex")
+                records.append(
+                    {
+                        "store": r.store,
+                        "benchmark": r.benchmark,
+                        "kind": "sts",
+                        "method": r.method.value,
+                        "tokenizer": r.tokenizer,
+                        "pairs": r.pairs,
+                        "used": r.used,
+                        "coverage": r.coverage,
+                        "pearson": r.pearson,
+                        "spearman": r.spearman,
+                        "seconds": r.seconds,
+                    }
+                )
+    columns = ["store", "benchmark", "method", "pearson", "spearman", "coverage", "tokenizer"]
+    rows = [[r[c] for c in columns] for r in records]
+    return Report(records, columns, rows, title="STS (x100)")
 
 
 @app.command("evaluate")
@@ -312,9 +355,39 @@ def evaluate_command(
             show_default=False,
         ),
     ] = None,
+    sts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sts",
+            help="STS file (STS Benchmark 'genre file years id score s1 s2', or 's1<TAB>s2<TAB>score'): "
+            "Pearson and Spearman x100 of sentence-vector cosines. Repeatable; runs instead of the "
+            "word suite.",
+            show_default=False,
+        ),
+    ] = None,
+    sentence_method: Annotated[
+        str,
+        typer.Option("--sentence-method", help="With --sts: comma-separated mean,weighted,sif."),
+    ] = "mean,weighted,sif",
     list_benchmarks: Annotated[
         bool, typer.Option("--list", help="List the bundled benchmarks and exit.")
     ] = False,
+    translation: Annotated[
+        str | None,
+        typer.Option(
+            "--translation",
+            help="Instead: precision@1/@5 of a 'source<TAB>target' test dictionary, the store "
+            "(aligned with 'embtool align') translating into --to.",
+            show_default=False,
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="With --translation: the target store.", show_default=False),
+    ] = None,
+    retrieval: Annotated[
+        Retrieval, typer.Option("--retrieval", help="With --translation: nn or csls.")
+    ] = Retrieval.nn,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -330,9 +403,26 @@ def evaluate_command(
     An analogy question 'a b c d' asks for b - a + c = d, the question words excluded.
 
     Accuracy counts the answered questions (--oov skip); the coverage column says how many.
+
+    Example: [bold]embtool evaluate en-on-de --translation en-de.test.tsv --to de[/bold]
     """
     if list_benchmarks:
         emit(registry_report(), fmt)
+        return
+    if translation is not None:
+        if to is None or (stores and len(stores) != 1):
+            raise UsageError("--translation needs one source store and --to TARGET")
+        src = dataclasses.replace(source, vectors=stores[0]) if stores else source
+        tgt = dataclasses.replace(source, vectors=to)
+        report = translation_report(
+            src.open(), tgt.open(), translation, retrieval, restrict or None
+        )
+        emit(report, fmt)
+        return
+    if sts:
+        if analogy or similarity:
+            raise UsageError("--sts runs on its own: drop --analogy/--similarity, or run twice")
+        emit(_run_sts(source, stores, sts, sentence_method), fmt)
         return
     analogy_oov, similarity_oov = oov_policies(oov)
     by_language = analogy is None and similarity is None  # the suite of each store's language
@@ -370,6 +460,12 @@ def evaluate_command(
                 what = "question" if r.kind == "analogy" else "pair"
                 warn(
                     f"{name}: no {r.benchmark} {what} has all its words in the vectors (coverage 0)"
+                )
+            elif isinstance(r, SimilarityResult) and not r.reliable:
+                warn(
+                    f"{name}: {r.benchmark} Spearman/Pearson from only {r.scored} pairs "
+                    f"(coverage {r.used}/{r.pairs}): fewer than {MIN_CORRELATION_PAIRS}, too few "
+                    "to rely on (flagged reliable=false in json)"
                 )
     report = evaluation_report(runs, show_oov=show_oov)
     report.title = (

@@ -1,193 +1,32 @@
 """embtool train: turn text into a vector store (Word2Vec CBOW or skip-gram, or GloVe)."""
 
 import shlex
-import signal
 import sys
-import time
-from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
 from embtool import training
 from embtool.cli.app import app
-from embtool.cli.options import ForceOpt, FormatOpt
-from embtool.cli.output import Format, Report, emit, err, note, warn
-from embtool.corpus import Corpus, ProgressEvent, Tokenizer, mostly_single_characters
+from embtool.cli.options import (
+    CorpusConvertOpt,
+    CorpusEncodingOpt,
+    CorpusErrorsOpt,
+    Dtype,
+    Errors,
+    ForceOpt,
+    FormatOpt,
+    LowerOpt,
+    TokenizerOpt,
+    default_corpus,
+)
+from embtool.cli.output import Format, Report, emit, note, warn
+from embtool.cli.progress import ProgressView
+from embtool.corpus import Corpus, Tokenizer, mostly_single_characters
 from embtool.errors import OutputError, TrainingError, UsageError
-from embtool.resources import data_path
 from embtool.training import GloveConfig, Method, OutputVectors, TrainConfig
 from embtool.vectors import save_vectors
-
-
-class Dtype(str, Enum):
-    float32 = "float32"
-    float16 = "float16"
-
-
-class Errors(str, Enum):
-    strict = "strict"
-    replace = "replace"
-    ignore = "ignore"
-
-
-# Corpus-reading options shared by `embtool train` and `embtool cooccur`.
-TokenizerOpt = Annotated[
-    Tokenizer,
-    typer.Option(
-        "--tokenizer",
-        "-t",
-        case_sensitive=False,
-        help="regex: Unicode words with inner apostrophes (Han characters one by one); "
-        "whitespace: already-tokenized text, used as is; jieba: Chinese word segmentation "
-        "(pip install 'embtool[chinese]'); char: one token per Han character, Latin/digit "
-        "runs whole.",
-    ),
-]
-LowerOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--lower/--keep-case",
-        help="Lower-case tokens. Default: lower-case, except with --tokenizer whitespace.",
-        show_default=False,
-    ),
-]
-CorpusEncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the corpus.")]
-
-
-class ScriptConversion(str, Enum):
-    """OpenCC conversions offered by --convert."""
-
-    t2s = "t2s"
-    s2t = "s2t"
-
-
-CorpusConvertOpt = Annotated[
-    ScriptConversion | None,
-    typer.Option(
-        "--convert",
-        help="Convert Chinese script while reading: t2s (Traditional to Simplified) or s2t, "
-        "through OpenCC (pip install 'embtool[chinese]').",
-        show_default=False,
-    ),
-]
-CorpusErrorsOpt = Annotated[
-    Errors,
-    typer.Option(
-        "--errors",
-        help="Undecodable bytes: strict (stop with an error naming the "
-        "file and byte offset), replace (with U+FFFD) or ignore.",
-    ),
-]
-
-
-def default_corpus() -> Path:
-    """The small sample corpus shipped in data/corpora/."""
-    return data_path("corpora")
-
-
-class _Rate(ProgressColumn):
-    """words/s while training (GloVe: pairs/s), MB/s while reading (Rich's recent estimate)."""
-
-    def render(self, task: Any) -> Text:
-        speed = task.finished_speed or task.speed
-        if speed is None:
-            return Text("", style="progress.data.speed")
-        unit = task.fields.get("unit")
-        if unit == "bytes":
-            return Text(f"{speed / 1e6:.1f} MB/s", style="progress.data.speed")
-        return Text(f"{speed:,.0f} {unit or 'words'}/s", style="progress.data.speed")
-
-
-_STAGES = {"read": "reading corpus", "count": "counting co-occurrences", "merge": "merging counts"}
-
-
-class ProgressView:
-    """Draws library progress events: a Rich bar on a terminal, else nothing (or lines, verbose)."""
-
-    def __init__(self, *, verbose: bool = False) -> None:
-        self.live = err.is_terminal
-        self.verbose = verbose
-        self.bar: Progress | None = None
-        self.tasks: dict[str, Any] = {}
-        self.started = time.perf_counter()
-
-    def __enter__(self) -> "ProgressView":
-        if self.live:
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TaskProgressColumn(),
-                _Rate(),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=err,
-                transient=False,
-            )
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-    def __call__(self, event: ProgressEvent) -> None:
-        if self.bar is not None:
-            self._draw(event)
-        elif self.verbose:
-            self._log(event)
-
-    def _draw(self, event: ProgressEvent) -> None:
-        assert self.bar is not None
-        desc = _STAGES.get(event.stage) or f"epoch {event.epoch}/{event.epochs}"
-        if "cost" in event.info:
-            desc += f" cost {event.info['cost']:.5f}"
-        task = self.tasks.get(event.stage)
-        if task is None:
-            task = self.bar.add_task(desc, total=event.total, unit=event.unit)
-            self.tasks[event.stage] = task
-        self.bar.update(task, completed=event.done, total=event.total, description=desc)
-
-    def _log(self, event: ProgressEvent) -> None:
-        now = time.perf_counter() - self.started
-        if event.stage == "read" and event.final:
-            note(f"read {event.done / 1e6:,.1f} MB of text ({now:.1f} s)")
-        elif event.stage == "count" and event.final:
-            note(f"counted co-occurrences in {event.done:,.0f} tokens ({now:.1f} s)")
-        elif event.stage == "train" and event.info.get("epoch_end"):
-            cost = f", cost {event.info['cost']:.6f}" if "cost" in event.info else ""
-            note(f"epoch {event.epoch}/{event.epochs} done{cost} ({now:.1f} s)")
-
-
-@contextmanager
-def _terminate_as_interrupt():
-    """SIGTERM behaves like Ctrl-C, so temporary files and partial output are cleaned up."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _command_line() -> str:
@@ -512,7 +351,7 @@ def train_command(
     n_workers = 1 if deterministic else (workers or training.default_workers())
     config: TrainConfig
     if glove:
-        saved = _saved_counts(cooccurrence) if reuse else {}
+        saved = _saved_counts(cooccurrence) if reuse and cooccurrence is not None else {}
         config = GloveConfig(
             dim=dim,
             window=window or saved.get("window") or 10,
@@ -570,7 +409,7 @@ def train_command(
         source = corpus_source(given.describe()) if given is not None else None
         check_saved_counts(config, cooccurrence, source)
         note(f"reusing the co-occurrence counts in {cooccurrence}")
-        with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+        with ProgressView(verbose=verbose) as view:
             store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
         _finish(store, out, dtype, force, fmt)
         return
@@ -591,7 +430,7 @@ def train_command(
         options["resume"] = resume
     if cooccurrence is not None:
         options["cooccurrence"] = cooccurrence
-    with _terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+    with ProgressView(verbose=verbose) as view:
         store = training.train(config, text, view, tmp_dir=tmp_dir, **options)
     _finish(store, out, dtype, force, fmt)
 
@@ -603,18 +442,23 @@ def _saved_counts(path: Path) -> dict[str, Any]:
     return read_cooccurrence_meta(path)
 
 
+def training_summary(t: dict[str, Any], words: int, dim: int, out: Path) -> str:
+    """One line for stderr; each time names its clock (wall = whole run, training = the passes)."""
+    what = "words" if t["method"] != "glove" else "words (GloVe)"
+    clocks = f"{t['wall_seconds']:.1f} s wall"
+    train_s, rate = t.get("train_seconds"), t.get("words_per_second")
+    if train_s is not None:
+        clocks += f", {train_s:.1f} s training" + (f" at {rate:,.0f} words/s" if rate else "")
+    return f"trained {words:,} {what} x {dim} dims on {t['corpus_tokens']:,} tokens in {clocks} -> {out}"
+
+
 def _finish(store: Any, out: Path, dtype: Dtype, force: bool, fmt: Format) -> None:
     command = _command_line()
     if command:
         store.meta["training"]["command"] = command
     save_vectors(store, out, dtype=dtype.value, overwrite=force)
     t = store.meta["training"]
-    rate = t.get("words_per_second")
-    what = "words" if t["method"] != "glove" else "words (GloVe)"
-    note(
-        f"trained {len(store):,} {what} x {store.dim} dims on {t['corpus_tokens']:,} tokens in "
-        f"{t['wall_seconds']:.1f} s" + (f" ({rate:,.0f} words/s)" if rate else "") + f" -> {out}"
-    )
+    note(training_summary(t, len(store), store.dim, out))
     if t.get("corpus", {}).get("tokenizer") == "regex" and mostly_single_characters(store.words):
         note(
             "most words are single Chinese characters: for words, segment the text with "

@@ -22,7 +22,7 @@ from embtool.vectors.store import VectorStore
 
 class UnicodeErrors(str, Enum):
     strict = "strict"
-    replace = "replace"
+    replace = "replace"  # type: ignore[assignment]  # a member named like str.replace
     ignore = "ignore"
 
 

@@ -39,7 +39,7 @@ from embtool.evaluation.benchmarks import (
     registry,
     suite,
 )
-from embtool.evaluation.pairs import SimilarityResult, evaluate_similarity
+from embtool.evaluation.pairs import MIN_CORRELATION_PAIRS, SimilarityResult, evaluate_similarity
 from embtool.evaluation.vocab import (
     DEFAULT_RESTRICT,
     AnalogyOOV,
@@ -168,11 +168,11 @@ def evaluate_store(
         if progress is not None:
             progress(offset, total)
     sim_lookup = WordLookup(store, similarity_restrict, case) if similarity_sets else None
-    for bench in similarity_sets:
+    for sim_bench in similarity_sets:
         results.append(
             evaluate_similarity(
                 store,
-                bench,
+                sim_bench,
                 case=case,
                 oov=similarity_oov,
                 restrict=similarity_restrict,
@@ -186,6 +186,7 @@ __all__ = [
     "COSMUL_EPSILON",
     "DEFAULT_CHUNK",
     "DEFAULT_RESTRICT",
+    "MIN_CORRELATION_PAIRS",
     "AnalogyBenchmark",
     "AnalogyMethod",
     "AnalogyOOV",

@@ -921,7 +921,7 @@ def _read_meta(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
 def _read_npy(zf: zipfile.ZipFile, name: str, path: Path) -> np.ndarray:
     with zf.open(name) as f:
         try:
-            return np.lib.format.read_array(io.BufferedReader(f), allow_pickle=False)
+            return np.lib.format.read_array(io.BufferedReader(f), allow_pickle=False)  # type: ignore[type-var]
         except (ValueError, OSError, EOFError) as exc:
             raise CooccurrenceError(f"{path}: corrupt co-occurrence file ({name}: {exc})") from None
 

@@ -15,7 +15,6 @@ import os
 import platform
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -347,6 +346,3 @@ def train_word2vec(
     return VectorStore(
         list(wv.index_to_key), vectors, counts=counts, meta=meta, name=f"{config.method.value}"
     )
-
-
-TrainerFn = Callable[..., VectorStore]

@@ -135,7 +135,7 @@ def _read_text(
     f, compression, raw_file = _open_raw(path)
     tick = _progress_reporter(path, raw_file, progress)
     with contextlib.closing(f):
-        reader = io.BufferedReader(f) if not isinstance(f, io.BufferedReader) else f
+        reader = f if isinstance(f, io.BufferedReader) else io.BufferedReader(f)  # type: ignore[type-var]
         line_no = 0
         offset = 0
         header: tuple[int, int] | None = None
