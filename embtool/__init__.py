@@ -7,8 +7,16 @@
 
 from embtool.errors import EmbtoolError
 from embtool.vectors.io import load_vectors, save_vectors
+from embtool.vectors.options import ReadOptions
 from embtool.vectors.store import VectorStore
 
 __version__ = "0.1.0"
 
-__all__ = ["EmbtoolError", "VectorStore", "__version__", "load_vectors", "save_vectors"]
+__all__ = [
+    "EmbtoolError",
+    "ReadOptions",
+    "VectorStore",
+    "__version__",
+    "load_vectors",
+    "save_vectors",
+]
