@@ -513,3 +513,24 @@ def test_a_first_word_starting_bzh_is_text_not_bz2(tmp_path: Path):
     from embtool.corpus import Corpus
 
     assert list(Corpus([corpus])) == [["bzh", "is", "not", "compressed"]]
+
+
+@pytest.mark.parametrize("suffix", [".bin", ".bin.gz"])
+def test_binary_records_split_across_read_chunks_match_gensim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+):
+    from gensim.models import KeyedVectors
+
+    import embtool.vectors.word2vec as w2v
+
+    monkeypatch.setattr(w2v, "_BINARY_CHUNK", 1)  # the smallest chunk: ~20 KB, many boundaries
+    monkeypatch.setattr(w2v, "_CHUNK_ROWS", 7)  # a compressed file's matrix grows many times
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" + "x" * (i % 13) for i in range(3000)]
+    kv = KeyedVectors(vector_size=50)
+    kv.add_vectors(words, rng.standard_normal((3000, 50)).astype(np.float32))
+    path = tmp_path / f"v{suffix}"
+    kv.save_word2vec_format(str(path), binary=True)
+    store = load_vectors(path)
+    assert store.words == words
+    assert np.array_equal(np.asarray(store.vectors), kv.vectors)
