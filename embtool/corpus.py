@@ -41,6 +41,11 @@ from embtool.vectors.files import compression_of, decompressing
 STDIN = "-"
 # gensim cuts longer lines into pieces of this many tokens (MAX_WORDS_IN_BATCH); so do our counts.
 MAX_SENTENCE_TOKENS = 10_000
+# Longer lines are written as pieces of this many tokens. gensim's corpus_file reader fills each
+# 10,000-word batch with one line too many and drops what passes 10,000 kept words, so pieces of
+# 10,000 would still lose up to half a long line; 1,000-token pieces lose nothing unless more than
+# 91% of the words survive --sample and --min-count (e.g. --sample 0).
+PIECE_TOKENS = 1_000
 _BLOCK_BYTES = 1 << 22
 _SNIFF_BYTES = 8192
 _ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
@@ -270,6 +275,23 @@ def _resolve_sources(paths: Sequence[str | Path]) -> tuple[list[str], list[str]]
     return files, skipped
 
 
+_SPACE = re.compile(rb"[ \t\r\x0b\x0c]")
+
+
+def _piece_end(data: bytes) -> int:
+    """Where to cut a line too long to hold: after its last ASCII space, else at a character
+    boundary (never inside a UTF-8 sequence), so no token or character is split by the cut."""
+    tail = data[-(1 << 16) :]
+    for m in reversed(list(_SPACE.finditer(tail))):
+        return len(data) - len(tail) + m.end()
+    cut = len(data)
+    while cut > len(data) - 4 and (data[cut - 1] & 0xC0) == 0x80:
+        cut -= 1
+    if (data[cut - 1] & 0xC0) == 0xC0:  # a lead byte whose continuation is not here yet
+        cut -= 1
+    return cut
+
+
 class _HashingReader(io.RawIOBase):
     """Passes bytes through while hashing them and counting how many went by."""
 
@@ -373,8 +395,10 @@ class _Source:
             data = carry + chunk if carry else chunk
             cut = data.rfind(b"\n") + 1
             if cut == 0:
-                carry = data
-                continue
+                if len(data) < _BLOCK_BYTES:
+                    carry = data
+                    continue
+                cut = _piece_end(data)  # one huge line: read it in pieces, memory stays bounded
             block, carry = data[:cut], data[cut:]
             yield offset, line_no, block
             offset += len(block)
@@ -431,7 +455,7 @@ def _split_lines(text: str) -> list[str]:
 
 
 def _sentences(n_tokens: int) -> int:
-    return -(-n_tokens // MAX_SENTENCE_TOKENS)
+    return -(-n_tokens // PIECE_TOKENS)
 
 
 # -- the corpus ---------------------------------------------------------------------------------
@@ -573,6 +597,8 @@ class Corpus:
                     toks = line.split()
                     if toks:
                         n = len(toks)
+                        if n > PIECE_TOKENS:
+                            return None  # gensim would drop tokens of it: write it in pieces
                         lines += 1
                         tokens += n
                         sentences += _sentences(n)
@@ -608,9 +634,13 @@ class Corpus:
         tmp = Path(tmp_name)
         try:
             prepared = self._write_tokens(fd, tmp, progress, start)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+            from embtool.atomic import disk_full_error, is_disk_full
+
+            if is_disk_full(exc):
+                raise disk_full_error(f"{tmp} (the tokenized corpus; --tmp-dir)") from None
             raise
         return prepared
 
@@ -620,7 +650,7 @@ class Corpus:
         tok = self._tokenize
         counts: Counter[str] = Counter()
         infos: list[SourceInfo] = []
-        sentences = 0
+        sentences = split = 0
         report = _Reporter(progress, self._total_bytes())
         done_before = 0
         with open(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
@@ -629,7 +659,7 @@ class Corpus:
                 lines = tokens = 0
                 try:
                     for text in self._texts(source):
-                        rows = []
+                        rows: list[str] = []
                         for line in _split_lines(text):
                             toks = tok(line)
                             if toks:
@@ -638,7 +668,14 @@ class Corpus:
                                 tokens += n
                                 sentences += _sentences(n)
                                 counts.update(toks)
-                                rows.append(" ".join(toks))
+                                if n > PIECE_TOKENS:
+                                    split += 1
+                                    rows.extend(
+                                        " ".join(toks[i : i + PIECE_TOKENS])
+                                        for i in range(0, n, PIECE_TOKENS)
+                                    )
+                                else:
+                                    rows.append(" ".join(toks))
                         if rows:
                             rows.append("")
                             out.write("\n".join(rows))
@@ -651,9 +688,11 @@ class Corpus:
                     SourceInfo(source.name, sha, nbytes, source.compression, lines, tokens)
                 )
         report(done_before, final=True)
-        return PreparedCorpus._make(
+        prepared = PreparedCorpus._make(
             self, tmp, True, dict(counts), infos, sentences, time.perf_counter() - start
         )
+        prepared.n_split_lines = split
+        return prepared
 
 
 class _Reporter:
@@ -690,6 +729,7 @@ class PreparedCorpus:
     n_tokens: int
     n_lines: int
     n_sentences: int
+    n_split_lines: int
     read_seconds: float
     corpus: Corpus
 
@@ -714,6 +754,7 @@ class PreparedCorpus:
         self.n_lines = sum(s.lines for s in sources)
         self.n_sentences = sentences
         self.read_seconds = seconds
+        self.n_split_lines = 0
         if self.n_tokens == 0:
             self.close()
             names = ", ".join(s.path for s in sources[:3]) + (" ..." if len(sources) > 3 else "")
@@ -772,6 +813,8 @@ class PreparedCorpus:
             "types": self.n_types,
             "read_seconds": round(self.read_seconds, 3),
             "tokenized_in_place": not self.temporary,
+            "lines_split": self.n_split_lines,
+            "piece_tokens": PIECE_TOKENS,
         }
 
 

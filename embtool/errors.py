@@ -81,6 +81,10 @@ class BiasError(EmbtoolError):
     """A bias test or word list cannot be evaluated as asked."""
 
 
+class WordListError(EmbtoolError):
+    """A word-list, pairs or groups file is missing, unreadable or malformed (exit 1, every command)."""
+
+
 class PlotError(EmbtoolError):
     """A plot cannot be drawn or written as asked."""
 
@@ -95,3 +99,7 @@ class OutputError(EmbtoolError):
 
 class CooccurrenceError(EmbtoolError):
     """A co-occurrence count cannot be made, read or reused as asked (corrupt file, other settings)."""
+
+
+class AlignmentError(EmbtoolError):
+    """Two vector spaces cannot be aligned or compared as asked (dimensions, anchors)."""

@@ -35,6 +35,7 @@ from embtool.resources import data_path
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from embtool.alignment import ShiftMap
     from embtool.projection import WordMap
 
 BUNDLED_FONT = ("fonts", "wqy-microhei.ttc")
@@ -750,3 +751,46 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     except OSError as exc:
         raise OutputError(f"{p}: cannot write ({exc.strerror or exc})") from None
     return p
+
+
+def plot_shifts(
+    sm: ShiftMap,
+    *,
+    title: str | None = None,
+    size: tuple[float, float] = DEFAULT_SIZE,
+    dpi: float = DEFAULT_DPI,
+    font: FontChoice | None = None,
+) -> Figure:
+    """Each word in space A and in space B with an arrow A -> B (labels at the B end).
+
+    Artists carry gids: ``shift-a`` and ``shift-b`` (the scatters, one offset per word in order),
+    ``shift-arrow`` (one per word) and ``label``.  Raises: PlotError.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    font = font or select_font([*sm.words, *sm.names, *([title] if title else [])])
+    fig, ax = _new_figure(size, dpi)
+    sa = ax.scatter(sm.xy_a[:, 0], sm.xy_a[:, 1], s=18, c="0.6", zorder=3, label=sm.names[0])
+    sa.set_gid("shift-a")
+    sb = ax.scatter(
+        sm.xy_b[:, 0], sm.xy_b[:, 1], s=22, c=GROUP_COLORS[0], zorder=3, label=sm.names[1]
+    )
+    sb.set_gid("shift-b")
+    _set_limits(ax, np.vstack([sm.xy_a, sm.xy_b]))
+    for tail, head in zip(sm.xy_a, sm.xy_b, strict=True):
+        arrow = FancyArrowPatch(
+            tuple(tail), tuple(head), arrowstyle="-|>", mutation_scale=10, color="0.4", lw=1.0,
+            shrinkA=3, shrinkB=3, zorder=2,
+        )  # fmt: skip
+        arrow.set_gid("shift-arrow")
+        ax.add_patch(arrow)
+    _label_points(fig, ax, sm.xy_b, list(sm.words), font, obstacles=np.vstack([sm.xy_a, sm.xy_b]))
+    r1, r2 = sm.explained_variance_ratio
+    ax.set_xlabel(f"PC1 ({r1:.1%} of variance)", parse_math=False)
+    ax.set_ylabel(f"PC2 ({r2:.1%} of variance)", parse_math=False)
+    legend = ax.legend(loc="best", frameon=False)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    if title:
+        ax.set_title(title, **_text_font(font))
+    return fig

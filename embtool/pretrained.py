@@ -128,6 +128,31 @@ def parse_catalogue(data: Any) -> dict[str, PretrainedSet]:
     return sets
 
 
+#: The vector sets of gensim-data's list.json (name, dimensions, words), for ``--list`` when offline.
+KNOWN_SETS: tuple[tuple[str, int, int], ...] = (
+    ("conceptnet-numberbatch-17-06-300", 300, 1_917_247),
+    ("fasttext-wiki-news-subwords-300", 300, 999_999),
+    ("glove-twitter-25", 25, 1_193_514),
+    ("glove-twitter-50", 50, 1_193_514),
+    ("glove-twitter-100", 100, 1_193_514),
+    ("glove-twitter-200", 200, 1_193_514),
+    ("glove-wiki-gigaword-50", 50, 400_000),
+    ("glove-wiki-gigaword-100", 100, 400_000),
+    ("glove-wiki-gigaword-200", 200, 400_000),
+    ("glove-wiki-gigaword-300", 300, 400_000),
+    ("word2vec-google-news-300", 300, 3_000_000),
+    ("word2vec-ruscorpora-300", 300, 184_973),
+)
+
+
+def known_catalogue() -> dict[str, PretrainedSet]:
+    """The catalogue's vector sets as this version of embtool knows them (no sizes, no checksums)."""
+    return {
+        name: PretrainedSet(name, "", dim, words, None, 1, ("",), None, None, {})
+        for name, dim, words in KNOWN_SETS
+    }
+
+
 def _open_url(url: str, timeout: float):  # type: ignore[no-untyped-def]
     request = urllib.request.Request(url, headers={"User-Agent": "embtool"})
     try:

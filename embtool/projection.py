@@ -378,10 +378,13 @@ def bias_map(
             f"none of the {len(found.requested)} words is in the vectors ({store.name})"
         )
     plotted = list(found.words)
-    x = np.array([c for _, c in bias_project(store, plotted, direction, fold_case=False)])
+    # project() ranks its answer; the plot keeps the words' order
+    along = dict(bias_project(store, plotted, direction, fold_case=False))
+    x = np.array([along[w] for w in plotted])
     ratio = None
     if y_direction is not None:
-        y = np.array([c for _, c in bias_project(store, plotted, y_direction, fold_case=False)])
+        across = dict(bias_project(store, plotted, y_direction, fold_case=False))
+        y = np.array([across[w] for w in plotted])
     else:
         if len(plotted) < 2:
             raise PlotError(

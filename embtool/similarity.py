@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
@@ -84,12 +84,77 @@ class Batch:
 
     results: list
     skipped: list[Skipped]
+    answered: list[int] = field(default_factory=list)  # input position of each result
 
 
 # -- the engine ---------------------------------------------------------------------------------
 def _unitize(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return (x / np.where(norms == 0, 1, norms)).astype(np.float32, copy=False)
+
+
+def unit64(x: np.ndarray) -> np.ndarray:
+    """Rows of ``x`` scaled to unit length in float64 (zero rows stay zero)."""
+    x = np.asarray(x, dtype=np.float64)
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)
+
+
+def cosines64(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Row-wise cosine of two matrices in float64, clamped to [-1, 1]; equal non-zero rows give
+    exactly 1.0, so that exact ties (a word with itself, two OOV words sharing one vector) rank as
+    ties instead of by rounding noise."""
+    left = np.atleast_2d(np.asarray(left, dtype=np.float64))
+    right = np.atleast_2d(np.asarray(right, dtype=np.float64))
+    cos = np.clip(np.einsum("ij,ij->i", unit64(left), unit64(right)), -1.0, 1.0)
+    same = (left == right).all(axis=1) & (left != 0).any(axis=1)
+    cos[same] = 1.0
+    return cos
+
+
+def _rescored(
+    store: VectorStore, rows: np.ndarray, score: Callable[[np.ndarray, int], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The top-k ``rows`` found in float32, scored again exactly (float64, clamped) by
+    ``score(candidate_unit64, output_index)`` and re-sorted (ties: lower row first).
+
+    Float32 block products round differently for different batch shapes (BLAS kernels), so a query
+    would print a different last digit alone and in a batch; the few answers shown are cheap to
+    score exactly, and then agree whatever the batch.
+    """
+    out_rows = np.full(rows.shape, -1, dtype=np.int64)
+    out_scores = np.full(rows.shape, -np.inf, dtype=np.float64)
+    for i, cand in enumerate(rows):
+        cand = cand[cand >= 0]
+        if cand.size == 0:
+            continue
+        s = score(unit64(store.rows(cand)), i)
+        order = np.lexsort((cand, -s))
+        out_rows[i, : cand.size] = cand[order]
+        out_scores[i, : cand.size] = s[order]
+    return out_rows, out_scores
+
+
+def exact_analogy_scores(
+    store: VectorStore,
+    abc_rows: np.ndarray,
+    rows: np.ndarray,
+    *,
+    method: AnalogyMethod = AnalogyMethod.add,
+    epsilon: float = COSMUL_EPSILON,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Re-score the answers ``rows`` (n x k, from :func:`solve_analogies`) exactly in float64."""
+    abc_rows = np.asarray(abc_rows, dtype=np.int64).reshape(-1, 3)
+    ua, ub, uc = (unit64(store.rows(abc_rows[:, j])) for j in range(3))
+    if AnalogyMethod(method) is AnalogyMethod.add:
+        target = unit64(ua - ub + uc)
+        return _rescored(store, rows, lambda x, i: np.clip(x @ target[i], -1.0, 1.0))
+
+    def cosmul(x: np.ndarray, i: int) -> np.ndarray:
+        a, b, c = ((1.0 + np.clip(x @ u[i], -1.0, 1.0)) / 2 for u in (ua, ub, uc))
+        return a * c / (b + epsilon)
+
+    return _rescored(store, rows, cosmul)
 
 
 Combine = Callable[[np.ndarray], np.ndarray]
@@ -228,7 +293,7 @@ def _resolve_batch(
     missing_all: list[str] = []
     for i, query in enumerate(queries):
         try:
-            resolved.append((i, store.resolve(query, fold_case=fold_case)))
+            resolved.append((i, store.resolve(query, fold_case=fold_case, suggest=False)))
         except UnknownWordsError as exc:
             if skip_unknown:
                 skipped.append(Skipped(tuple(query), tuple(exc.words)))
@@ -259,8 +324,10 @@ def neighbors(
     if len(rows) == 0:
         return Batch([], skipped)
     q = store.unit(rows)
-    best_rows, best_scores = top_k(
-        store, q, k, exclude=[[r] for r in rows.tolist()], restrict=restrict
+    best_rows, _ = top_k(store, q, k, exclude=[[r] for r in rows.tolist()], restrict=restrict)
+    q64 = unit64(store.rows(rows))
+    best_rows, best_scores = _rescored(
+        store, best_rows, lambda x, i: np.clip(x @ q64[i], -1.0, 1.0)
     )
     results = [
         NeighborResult(
@@ -268,7 +335,7 @@ def neighbors(
         )
         for j, (_, res) in enumerate(resolved)
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])
 
 
 def analogy_targets(store: VectorStore, abc_rows: np.ndarray) -> np.ndarray:
@@ -425,7 +492,7 @@ def analogies(
     if not resolved:
         return Batch([], skipped)
     rows = np.array([[r.row for r in res] for _, res in resolved], dtype=np.int64)
-    best_rows, best_scores = solve_analogies_chunked(
+    best_rows, _ = solve_analogies_chunked(
         store,
         rows,
         k,
@@ -433,6 +500,9 @@ def analogies(
         restrict=restrict,
         exclude_query=not include_query,
         epsilon=epsilon,
+    )
+    best_rows, best_scores = exact_analogy_scores(
+        store, rows, best_rows, method=method, epsilon=epsilon
     )
     results = [
         AnalogyResult(
@@ -443,7 +513,35 @@ def analogies(
         )
         for j, (_, res) in enumerate(resolved)
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])
+
+
+def most_similar(
+    store: VectorStore,
+    positive: Sequence[str] | str | None = None,
+    negative: Sequence[str] | str | None = None,
+    topn: int = 10,
+    *,
+    restrict_vocab: int | None = None,
+) -> list[tuple[str, float]]:
+    """The ``topn`` words closest to the mean of the unit vectors of ``positive`` minus those of
+    ``negative``, query words excluded: gensim's ``KeyedVectors.most_similar`` (exact words only,
+    no case folding; every unknown word named at once).  Raises: UnknownWordsError, UsageError."""
+    pos = [positive] if isinstance(positive, str) else list(positive or [])
+    neg = [negative] if isinstance(negative, str) else list(negative or [])
+    if not pos and not neg:
+        raise UsageError("most_similar needs at least one positive or negative word")
+    res = store.resolve([*pos, *neg], fold_case=False)
+    rows = np.array([r.row for r in res], dtype=np.int64)
+    weights = np.array([1.0] * len(pos) + [-1.0] * len(neg))
+    target = unit64((unit64(store.rows(rows)) * weights[:, None]).mean(axis=0))
+    found, _ = top_k(store, target[None, :], topn, exclude=[rows.tolist()], restrict=restrict_vocab)
+    best_rows, best_scores = _rescored(store, found, lambda x, i: np.clip(x @ target, -1.0, 1.0))
+    return [
+        (store.words[r], float(s))
+        for r, s in zip(best_rows[0].tolist(), best_scores[0].tolist())
+        if r >= 0
+    ]
 
 
 def similarities(
@@ -464,13 +562,12 @@ def similarities(
     if not resolved:
         return Batch([], skipped)
     rows = np.array([[r.row for r in res] for _, res in resolved], dtype=np.int64)
-    left, right = store.unit(rows[:, 0]), store.unit(rows[:, 1])
-    sims = np.einsum("ij,ij->i", left, right)
+    sims = cosines64(store.rows(rows[:, 0]), store.rows(rows[:, 1]))
     results = [
         SimilarityResult((res[0].query, res[1].query), (res[0].word, res[1].word), float(s))
         for (_, res), s in zip(resolved, sims.tolist())
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])
 
 
 def similarity(store: VectorStore, word1: str, word2: str) -> float:
@@ -486,9 +583,9 @@ def odd_one_out(
     if len(words) < 3:
         raise UsageError(f"odd-one-out needs at least 3 words, got {len(words)}")
     res = store.resolve(words, fold_case=fold_case)
-    unit = store.unit([r.row for r in res])
-    mean = _unitize(unit.mean(axis=0))
-    sims = unit @ mean
+    unit = unit64(store.rows([r.row for r in res]))
+    mean = unit64(unit.mean(axis=0))
+    sims = np.clip(unit @ mean, -1.0, 1.0)
     order = sorted(range(len(res)), key=lambda i: (float(sims[i]), res[i].word))
     scores = tuple(Neighbor(res[i].word, float(sims[i])) for i in order)
     return OddOneOutResult(tuple(words), tuple(r.word for r in res), scores[0].word, scores)
@@ -510,4 +607,4 @@ def odd_one_out_batch(
         OddOneOutResult(tuple(r.query for r in res), out.words, out.odd, out.scores)
         for (_, res), out in zip(resolved, results)
     ]
-    return Batch(results, skipped)
+    return Batch(results, skipped, [i for i, _ in resolved])

@@ -21,18 +21,9 @@ from embtool.corpus import (
     tokenize,
 )
 from embtool.errors import CorpusError
-from tests.helpers import REPO_ROOT, SHARED_DATA
+from tests.helpers import require_shared
 
-
-def shared_data(*parts: str) -> Path:
-    """A file of ../shared/data, also from a git worktree one level deeper (may not exist)."""
-    for root in (SHARED_DATA, REPO_ROOT.parent.parent / "shared" / "data"):
-        if root.joinpath(*parts).exists():
-            return root.joinpath(*parts)
-    return SHARED_DATA.joinpath(*parts)
-
-
-ZH_NOVELS = shared_data("zh", "corpora", "zh_novels_4classics.txt.gz")
+ZH_NOVELS = ("zh", "corpora", "zh_novels_4classics.txt.gz")
 
 TEXT = "The cat sat.\nThe dog's bone!\n\n   \nA cat, a dog.\n"
 TOKENS = [["the", "cat", "sat"], ["the", "dog's", "bone"], ["a", "cat", "a", "dog"]]
@@ -103,9 +94,8 @@ def test_missing_jieba_gives_install_hint(monkeypatch):
     assert "--tokenizer char" in str(exc.value)
 
 
-@pytest.mark.skipif(not ZH_NOVELS.exists(), reason="shared Chinese corpus not available")
 def test_chinese_novel_lines(tmp_path):
-    with gzip.open(ZH_NOVELS, "rt", encoding="utf-8") as f:
+    with gzip.open(require_shared(*ZH_NOVELS), "rt", encoding="utf-8") as f:
         lines = [next(f) for _ in range(6)]
     p = tmp_path / "zh.txt"
     p.write_text("".join(lines), encoding="utf-8")
@@ -115,10 +105,9 @@ def test_chinese_novel_lines(tmp_path):
     assert all(len(t) == 1 for sent in chars for t in sent)
 
 
-@pytest.mark.skipif(not ZH_NOVELS.exists(), reason="shared Chinese corpus not available")
 def test_chinese_novel_lines_jieba(tmp_path):
     pytest.importorskip("jieba")
-    with gzip.open(ZH_NOVELS, "rt", encoding="utf-8") as f:
+    with gzip.open(require_shared(*ZH_NOVELS), "rt", encoding="utf-8") as f:
         lines = [next(f) for _ in range(6)]
     p = tmp_path / "zh.txt"
     p.write_text("".join(lines), encoding="utf-8")
@@ -342,7 +331,7 @@ def test_long_lines_count_as_gensim_chunks(tmp_path):
     p.write_text(" ".join(["w"] * 25_000) + "\nshort line\n")
     with prepare_corpus([p], tokenizer="whitespace") as prepared:
         assert prepared.n_lines == 2
-        assert prepared.n_sentences == 3 + 1  # 25,000 tokens are three gensim sentences
+        assert prepared.n_sentences == 25 + 1  # 25,000 tokens are written as 25 pieces
 
 
 def test_from_file_reads_tokenized_text(tmp_path):
@@ -351,3 +340,16 @@ def test_from_file_reads_tokenized_text(tmp_path):
     with PreparedCorpus.from_file(p) as prepared:
         assert list(prepared) == [["x", "y"], ["y", "z"]]
         assert prepared.counts == {"x": 1, "y": 2, "z": 1}
+
+
+def test_a_line_longer_than_a_block_is_read_in_pieces(tmp_path, monkeypatch):
+    # a huge line without newline is cut at spaces (tokens whole), not held in memory at once
+    import embtool.corpus as corpus_mod
+
+    monkeypatch.setattr(corpus_mod, "_BLOCK_BYTES", 1000)
+    words = [f"wörd{i}" for i in range(3000)]
+    p = tmp_path / "one-line.txt"
+    p.write_text(" ".join(words), encoding="utf-8")
+    blocks = [b for _, _, b in corpus_mod._Source(str(p)).blocks()]
+    assert max(map(len, blocks)) < 2000
+    assert [t for line in Corpus([p], tokenizer="whitespace") for t in line] == words

@@ -23,7 +23,7 @@ from embtool.evaluation import (
     suite,
 )
 from embtool.similarity import AnalogyMethod
-from tests.helpers import SHARED_DATA
+from tests.helpers import require_shared
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -473,9 +473,7 @@ def test_bats_style_alternatives_and_several_answers(toy_store, tmp_path):
 @pytest.fixture(scope="module")
 def inaugural_w2v():
     gensim = pytest.importorskip("gensim")
-    corpus = SHARED_DATA / "corpora" / "nltk_inaugural.txt.gz"
-    if not corpus.exists():
-        pytest.skip(f"{corpus} not available")
+    corpus = require_shared("corpora", "nltk_inaugural.txt.gz")
     with gzip.open(corpus, "rt", encoding="utf-8") as f:
         sentences = [line.split() for line in f]
     model = gensim.models.Word2Vec(

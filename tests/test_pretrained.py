@@ -266,3 +266,20 @@ def test_download_in_a_real_process(mirror, tmp_path):
 def test_download_help_has_an_example():
     result = runner.invoke(app, ["download", "--help"])
     assert "Example: embtool download glove-wiki-gigaword-50" in " ".join(result.stdout.split())
+
+
+def test_list_offline_shows_known_names_with_a_note(home):
+    url = f"http://127.0.0.1:{closed_port()}"
+    result = runner.invoke(app, ["download", "--list", "--base-url", url, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    records = json.loads(result.stdout)
+    names = [r["name"] for r in records]
+    assert "glove-wiki-gigaword-50" in names and "word2vec-google-news-300" in names
+    assert len(names) == 12
+    glove50 = records[names.index("glove-wiki-gigaword-50")]
+    assert (glove50["dim"], glove50["words"], glove50["downloaded"]) == (50, 400_000, False)
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"note: cannot reach {url}/list.json (")
+    assert line.endswith(
+        "listing the 12 names embtool knows without the catalogue (sizes and descriptions need the network)"
+    )

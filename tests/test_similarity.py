@@ -229,5 +229,6 @@ def test_chunked_parallel_analogies_equal_one_batch(random_pair):
         store, rows, k=3, chunk_size=37, threads=2, progress=seen.append
     )
     assert par_rows.tolist() == one_rows.tolist()
-    assert np.array_equal(par_scores, one_scores)
+    # BLAS rounds float32 products differently for different batch shapes: compare to float32 noise
+    np.testing.assert_allclose(par_scores, one_scores, rtol=0, atol=2e-5)
     assert seen[-1] == 300

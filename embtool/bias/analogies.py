@@ -3,7 +3,8 @@
 Among the ``restrict`` most frequent words, every pair (x, y) with ||x - y|| <= delta on unit
 vectors (delta = 1 in the paper, i.e. cos(x, y) >= 1/2) is scored by cos(she - he, x - y). Pairs are
 taken greedily by |score|, each word at most once on each side (debiaswe
-``best_analogies_dist_thresh``). The pair search is blocked matrix products, never a Python loop
+``best_analogies_dist_thresh``), except the seed pair itself (a : b scores 1 and says nothing).
+Like debiaswe, every token is a candidate unless ``words_only``. The pair search is blocked matrix products, never a Python loop
 over word pairs.
 """
 
@@ -54,13 +55,14 @@ def stereotype_analogies(
     delta: float = DELTA,
     restrict: int | None = RESTRICT,
     top: int = TOP,
-    words_only: bool = True,
+    words_only: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> StereotypeAnalogies:
     """Pairs x : y analogous to ``a : b``, best first.
 
-    ``words_only`` skips candidates that are not letters (numbers, punctuation), as debiaswe's
-    word filter does. Raises: UnknownWordsError, BiasError.
+    ``words_only`` skips candidates that are not letters (numbers, punctuation); debiaswe has no
+    such filter, so it is off by default. The pair ``a : b`` itself is never listed.
+    Raises: UnknownWordsError, BiasError.
     """
     if not 0 < delta <= 2:
         raise BiasError(f"--delta must be in (0, 2] (distance of unit vectors), got {delta}")
@@ -78,7 +80,8 @@ def stereotype_analogies(
     keep = max(20 * top, 1000)
     while True:
         i, j, scores, dist, close = _best_pairs(unit, proj, threshold, keep, progress)
-        out = _greedy(store, rows, i, j, scores, dist, top)
+        seed = {store.row(a), store.row(b)}
+        out = _greedy(store, rows, i, j, scores, dist, top, seed)
         # the greedy pass only ever needs the best-scored pairs; if it ran through all we kept
         # without filling ``top`` and more close pairs exist, keep more and redo
         if len(out) >= top or len(i) >= close or (len(i) and abs(scores[-1]) < MIN_SCORE):
@@ -141,8 +144,10 @@ def _greedy(
     scores: np.ndarray,
     dist: np.ndarray,
     top: int,
+    seed: set[int],
 ) -> list[StereotypePair]:
-    """debiaswe's selection: best |score| first, each word at most once on each side."""
+    """debiaswe's selection: best |score| first, each word at most once on each side; the seed
+    pair (store rows ``seed``) is left out."""
     used_left: set[int] = set()
     used_right: set[int] = set()
     out: list[StereotypePair] = []
@@ -151,6 +156,8 @@ def _greedy(
         if abs(s) < MIN_SCORE or len(out) >= top:
             break
         left, right = (int(i[k]), int(j[k])) if s > 0 else (int(j[k]), int(i[k]))
+        if {int(rows[left]), int(rows[right])} == seed:
+            continue
         if left in used_left or right in used_right:
             continue
         used_left.add(left)

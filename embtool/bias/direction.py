@@ -211,7 +211,8 @@ def project(
     fold_case: bool = True,
     skip_unknown: bool = False,
 ) -> list[tuple[str, float]]:
-    """Cosine of each word with the direction, in the order given (matched word forms).
+    """Cosine of each word with the direction, sorted from the direction's positive (first-word)
+    side, as ``embtool bias project`` prints them (ties keep the order given; matched word forms).
 
     Raises: UnknownWordsError naming every unknown word (unless ``skip_unknown``), BiasError.
     """
@@ -222,7 +223,9 @@ def project(
     if not found.rows:
         return []
     cos = unit64(store, found.rows) @ direction.vector
-    return [(w, float(c)) for w, c in zip(found.words, cos, strict=True)]
+    return sorted(
+        ((w, float(c)) for w, c in zip(found.words, cos, strict=True)), key=lambda t: -t[1]
+    )
 
 
 @dataclass(frozen=True)
@@ -318,6 +321,7 @@ class DirectionChoice:
     source: Path | None
     asked: list[tuple[str, str]]
     dropped: list[tuple[str, str]]
+    bundled: bool = False  # built from the default pairs, not pairs the caller gave
 
 
 def choose_direction(
@@ -342,4 +346,4 @@ def choose_direction(
     asked = requested or definitional_pairs()
     used = set(d.pairs)
     dropped = [(a, b) for a, b in asked if not {(a, b), (a.lower(), b.lower())} & used]
-    return DirectionChoice(d, None, list(asked), dropped)
+    return DirectionChoice(d, None, list(asked), dropped, bundled=not pairs)

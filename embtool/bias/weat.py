@@ -33,6 +33,7 @@ import numpy as np
 from embtool.bias.wordsets import WEAT_FILE, _load_json, lookup, unit64
 from embtool.errors import BiasError
 from embtool.vectors.store import VectorStore
+from embtool.wordlists import read_word_list
 
 EXACT_LIMIT = 100_000
 PERMUTATIONS = 10_000
@@ -181,34 +182,12 @@ def get_weat_test(name: str) -> WeatTest:
     )
 
 
-def read_word_list(path: str | Path) -> tuple[str, ...]:
-    """Words from a file, one per line (blank lines and '#' comments skipped).
-
-    Raises: BiasError when the file is missing, unreadable or has no words.
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BiasError(f"{p}: no such word-list file") from None
-    except IsADirectoryError:
-        raise BiasError(f"{p}: is a directory, not a word-list file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BiasError(f"{p}: cannot read word list ({exc})") from None
-    words = [
-        ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
-    ]
-    if not words:
-        raise BiasError(f"{p}: word list is empty (expected one word per line)")
-    return tuple(dict.fromkeys(words))
-
-
 def weat_test_from_files(
     x: str | Path, y: str | Path, a: str | Path, b: str | Path, name: str = "custom"
 ) -> WeatTest:
     """A custom test from four word-list files X, Y, A, B (set names = file names).
 
-    Raises: BiasError.
+    Raises: WordListError.
     """
     sets = [WordSet(Path(p).stem, read_word_list(p)) for p in (x, y, a, b)]
     return WeatTest(name, (sets[0], sets[1]), (sets[2], sets[3]))

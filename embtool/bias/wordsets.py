@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from embtool import wordlists
 from embtool.errors import BiasError, UsageError
 from embtool.resources import data_path
 from embtool.vectors.store import VectorStore
@@ -133,37 +134,12 @@ def split_pair(value: str, where: str) -> tuple[str, str]:
 
     Raises: UsageError.
     """
-    # full-width ：and ，are what a Chinese keyboard types
-    for sep in (":", "：", ",", "，", "/"):
-        if sep in value:
-            parts = [p.strip() for p in value.split(sep)]
-            break
-    else:
-        parts = value.split()
-    if len(parts) != 2 or not all(parts):
+    pair = wordlists.split_pair(value)
+    if pair is None:
         raise UsageError(f"{where}: expected a pair like she:he, got {value!r}")
-    return parts[0], parts[1]
+    return pair
 
 
 def read_pairs_file(path: Path) -> list[tuple[str, str]]:
-    """Pairs from a file, one 'A B' (or A:B) per line; '#' comments and blank lines skipped.
-
-    Raises: BiasError.
-    """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BiasError(f"{path}: no such pairs file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BiasError(f"{path}: cannot read pairs ({exc})") from None
-    pairs = []
-    for n, line in enumerate(lines, 1):
-        line = line.strip()
-        if line and not line.startswith("#"):
-            try:
-                pairs.append(split_pair(line, f"{path} line {n}"))
-            except UsageError as exc:
-                raise BiasError(str(exc)) from None
-    if not pairs:
-        raise BiasError(f"{path}: no pairs in the file (expected one 'A B' pair per line)")
-    return pairs
+    """Pairs from a file by the shared word-file rules (embtool.wordlists).  Raises: WordListError."""
+    return wordlists.read_pairs(path)

@@ -1,8 +1,10 @@
 """embtool's command-line interface: one Typer app, one module per command."""
 
 from embtool.cli import (  # noqa: F401 - importing a command module registers it
+    align,
     analogy,
     bias,
+    compare,
     convert,
     cooccur,
     debias,
@@ -14,6 +16,7 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     plot,
     similarity,
     train,
+    translate,
 )
 from embtool.cli.app import app
 

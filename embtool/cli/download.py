@@ -9,7 +9,7 @@ from embtool.cli.app import app
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
-from embtool.errors import UsageError
+from embtool.errors import DownloadError, UsageError
 
 
 def catalogue_report(sets: dict[str, pretrained.PretrainedSet]) -> Report:
@@ -83,7 +83,15 @@ def download_command(
     EMBTOOL_HOME/vectors/NAME (EMBTOOL_HOME defaults to ~/.cache/embtool).
     """
     if list_:
-        emit(catalogue_report(pretrained.fetch_catalogue(base_url, timeout=timeout)), fmt)
+        try:
+            sets = pretrained.fetch_catalogue(base_url, timeout=timeout)
+        except DownloadError as exc:
+            sets = pretrained.known_catalogue()
+            note(
+                f"{exc}; listing the {len(sets)} names embtool knows without the catalogue "
+                "(sizes and descriptions need the network)"
+            )
+        emit(catalogue_report(sets), fmt)
         return
     if not name:
         raise UsageError("name a vector set to download (see: embtool download --list)")

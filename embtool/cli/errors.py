@@ -7,11 +7,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from enum import IntEnum
+from typing import Any
 
 import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from embtool.atomic import disk_full_error, is_disk_full
 from embtool.cli.output import err
 from embtool.errors import EmbtoolError
 
@@ -53,32 +55,45 @@ def stop_signals_unwind() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C, so temporary files and partial output are cleaned up."""
-
-    def handler(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def report_error(exc: EmbtoolError) -> ExitStatus:
     """Print ``exc`` as ``error: ...`` on stderr and return its exit status."""
     err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", markup=True)
     return ExitStatus(exc.exit_code)
 
 
+def _quiet_flags(command: Any, ctx: typer.Context) -> None:
+    """Give on/off flags (and --help) an empty metavar: Typer would print ``<bool>``, which reads
+    as if a value were expected (``--include-query true``)."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():  # groups of any class (plot's too)
+        _quiet_flags(sub, ctx)
+
+
 class EmbtoolGroup(TyperGroup):
-    """Typer group that maps embtool errors, Ctrl-C and a closed pipe to clean exits."""
+    """Typer group that maps embtool errors, Ctrl-C and a closed pipe to clean exits, shows
+    flags without a value placeholder in every command's help, and keeps literal ``[...]`` in
+    every help text from being eaten as Rich markup."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from embtool.cli.helptext import escape_command_help
+
+        escape_command_help(self)
+
+    def get_params(self, ctx):  # type: ignore[no-untyped-def]
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+    def get_command(self, ctx, cmd_name):  # type: ignore[no-untyped-def]
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _quiet_flags(command, ctx)
+        return command
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
@@ -100,3 +115,8 @@ class EmbtoolGroup(TyperGroup):
             except (OSError, ValueError, AttributeError):
                 pass
             raise typer.Exit(ExitStatus.BROKEN_PIPE) from None
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            # a full disk outside an atomic write (a temporary corpus copy, spilled counts)
+            raise typer.Exit(report_error(disk_full_error(exc.filename or "a file"))) from None

@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
+from embtool.alignment import Retrieval
 from embtool.cli.app import app
 from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, err, warn
+from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
+    MIN_CORRELATION_PAIRS,
     AnalogyOOV,
     AnalogyResult,
     CaseMode,
@@ -98,6 +101,7 @@ def _similarity_record(r: SimilarityResult) -> dict[str, Any]:
         "spearman_p": r.spearman_p,
         "pearson": r.pearson,
         "pearson_p": r.pearson_p,
+        "reliable": r.reliable,
         "oov_words": list(r.oov_words),
     }
 
@@ -314,6 +318,22 @@ def evaluate_command(
     list_benchmarks: Annotated[
         bool, typer.Option("--list", help="List the bundled benchmarks and exit.")
     ] = False,
+    translation: Annotated[
+        str | None,
+        typer.Option(
+            "--translation",
+            help="Instead: precision@1/@5 of a 'source<TAB>target' test dictionary, the store "
+            "(aligned with 'embtool align') translating into --to.",
+            show_default=False,
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="With --translation: the target store.", show_default=False),
+    ] = None,
+    retrieval: Annotated[
+        Retrieval, typer.Option("--retrieval", help="With --translation: nn or csls.")
+    ] = Retrieval.nn,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -329,9 +349,21 @@ def evaluate_command(
     An analogy question 'a b c d' asks for b - a + c = d, the question words excluded.
 
     Accuracy counts the answered questions (--oov skip); the coverage column says how many.
+
+    Example: [bold]embtool evaluate en-on-de --translation en-de.test.tsv --to de[/bold]
     """
     if list_benchmarks:
         emit(registry_report(), fmt)
+        return
+    if translation is not None:
+        if to is None or (stores and len(stores) != 1):
+            raise UsageError("--translation needs one source store and --to TARGET")
+        src = dataclasses.replace(source, vectors=stores[0]) if stores else source
+        tgt = dataclasses.replace(source, vectors=to)
+        report = translation_report(
+            src.open(), tgt.open(), translation, retrieval, restrict or None
+        )
+        emit(report, fmt)
         return
     analogy_oov, similarity_oov = oov_policies(oov)
     analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
@@ -366,6 +398,12 @@ def evaluate_command(
                 what = "question" if r.kind == "analogy" else "pair"
                 warn(
                     f"{name}: no {r.benchmark} {what} has all its words in the vectors (coverage 0)"
+                )
+            elif isinstance(r, SimilarityResult) and not r.reliable:
+                warn(
+                    f"{name}: {r.benchmark} Spearman/Pearson from only {r.scored} pairs "
+                    f"(coverage {r.used}/{r.pairs}): fewer than {MIN_CORRELATION_PAIRS}, too few "
+                    "to rely on (flagged reliable=false in json)"
                 )
     report = evaluation_report(runs, show_oov=show_oov)
     report.title = (

@@ -1,11 +1,12 @@
 """Where query words come from: the command line, or stdin (``-`` or a pipe), one query a line."""
 
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from embtool.bias.wordsets import read_pairs_file, split_pair
-from embtool.errors import UsageError
+from embtool.errors import EmbtoolError, UnknownWordsError, UsageError
 from embtool.vectors.files import looks_like_gbk
 
 
@@ -34,14 +35,19 @@ def read_stdin() -> str:
         ) from None
 
 
-def stdin_lines() -> list[str]:
-    """Non-blank lines of stdin, without ``#`` comment lines."""
+def stdin_numbered_lines() -> list[tuple[int, str]]:
+    """(line number, text) of the non-blank lines of stdin, without ``#`` comment lines."""
     lines = []
-    for line in read_stdin().splitlines():
+    for n, line in enumerate(read_stdin().splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
-            lines.append(line)
+            lines.append((n, line))
     return lines
+
+
+def stdin_lines() -> list[str]:
+    """Non-blank lines of stdin, without ``#`` comment lines."""
+    return [line for _, line in stdin_numbered_lines()]
 
 
 def wants_stdin(args: Sequence[str] | None) -> bool:
@@ -68,22 +74,36 @@ def read_queries(
     ``arity`` is the number of words a query needs (None: any number, at least one).
     Raises: UsageError.
     """
+    queries, _, batch = read_numbered_queries(args, arity=arity, what=what)
+    return queries, batch
+
+
+def read_numbered_queries(
+    args: Sequence[str] | None, *, arity: int | None, what: str
+) -> tuple[list[list[str]], list[int], bool]:
+    """:func:`read_queries` plus each query's input line number (1 for the arguments).
+
+    Raises: UsageError.
+    """
     if wants_stdin(args):
-        queries = [line.split() for line in stdin_lines()]
+        numbered = stdin_numbered_lines()
+        queries = [line.split() for _, line in numbered]
+        lines = [n for n, _ in numbered]
         if not queries:
             raise UsageError(f"no {what} queries on stdin")
         batch = True
     else:
         queries = [list(args or [])]
+        lines = [1]
         batch = False
     if arity is not None:
-        for n, q in enumerate(queries, 1):
+        for n, q in zip(lines, queries, strict=True):
             if len(q) != arity:
                 where = f"stdin line {n}" if batch else "arguments"
                 raise UsageError(
                     f"{what} needs {arity} words, got {len(q)} in {where}: {' '.join(q)}"
                 )
-    return queries, batch
+    return queries, lines, batch
 
 
 def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], bool]:
@@ -95,6 +115,19 @@ def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], boo
             raise UsageError(f"no {what} words on stdin")
         return words, True
     return list(args or []), len(args or []) > 1
+
+
+@contextlib.contextmanager
+def skip_unknown_hint(batch: bool) -> Iterator[None]:
+    """In batch mode, an unknown-word error also names ``--skip-unknown``, the way to carry on."""
+    try:
+        yield
+    except UnknownWordsError as exc:
+        if not batch:
+            raise
+        raise EmbtoolError(
+            f"{exc}; pass --skip-unknown to skip such queries and answer the rest"
+        ) from None
 
 
 def parse_pairs(values: list[str] | None, path: Path | None) -> list[tuple[str, str]] | None:

@@ -6,7 +6,7 @@ import typer
 
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.inputs import read_words
+from embtool.cli.inputs import read_words, skip_unknown_hint
 from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
 from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
 from embtool.cli.vectors import VectorSource, vector_options
@@ -51,11 +51,17 @@ def neighbors_command(
 
     Example: [bold]embtool neighbors frog -k 5[/bold]
     """
-    queries, _ = read_words(words, what="neighbors")
+    queries, batch_mode = read_words(words, what="neighbors")
     store = source.open()
-    batch = similarity.neighbors(
-        store, queries, k, restrict=restrict, fold_case=not exact_case, skip_unknown=skip_unknown
-    )
+    with skip_unknown_hint(batch_mode):
+        batch = similarity.neighbors(
+            store,
+            queries,
+            k,
+            restrict=restrict,
+            fold_case=not exact_case,
+            skip_unknown=skip_unknown,
+        )
     note_folded([(r.query, r.word) for r in batch.results])
-    note_skipped(batch.skipped)
+    note_skipped(batch.skipped, len(batch.results))
     emit(neighbors_report(batch), fmt)

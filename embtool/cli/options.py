@@ -126,3 +126,10 @@ DirectionFileOpt = Annotated[
         help="Use a direction saved with 'embtool bias direction --out FILE' instead of pairs.",
     ),
 ]
+LineNumbersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--line-numbers",
+        help="Start each result with the stdin line number of its query (to match skipped lines).",
+    ),
+]

@@ -121,15 +121,35 @@ def note_folded(pairs: Sequence[tuple[str, str]]) -> None:
             note(f"{query!r} is not in the vectors; using {word!r}")
 
 
-def note_skipped(skipped: Sequence[Any]) -> None:
-    """Report batch queries left out for unknown words (``--skip-unknown``)."""
+def note_skipped(skipped: Sequence[Any], answered: int | None = None) -> None:
+    """Report batch queries left out for unknown words (``--skip-unknown``), then, when
+    ``answered`` is given and something was skipped, one summary line for the batch."""
     for s in skipped:
         missing = ", ".join(repr(w) for w in s.missing)
         warn(f"skipped {' '.join(s.query)!r}: not in vectors: {missing}")
+    if answered is not None and skipped:
+        total = answered + len(skipped)
+        note(
+            f"{answered:,} of {total:,} queries answered, {len(skipped):,} skipped (unknown words)"
+        )
+
+
+def with_line_numbers(
+    report: Report, record_lines: Sequence[int], row_lines: Sequence[int]
+) -> Report:
+    """``report`` with the input line number of each query first (``--line-numbers``): a ``line``
+    column in table/TSV and a ``line`` key in every JSON record."""
+    records = [{"line": n, **r} for n, r in zip(record_lines, report.records, strict=True)]
+    rows = [[n, *row] for n, row in zip(row_lines, report.rows, strict=True)]
+    return Report(
+        records, ["line", *report.columns], rows, report.title, report.notes, report.single
+    )
 
 
 def note_direction(choice: Any) -> Any:
-    """Tell the user where a bias direction came from and what was left out; return it."""
+    """Tell the user where a bias direction came from and what was left out; return it.
+
+    A non-dominant PC1 is a warning for pairs the user gave, a note for the bundled ones."""
     d = choice.direction
     if choice.source is not None:
         note(f"direction from {choice.source} ({d.method}, {len(d.pairs)} pairs)")
@@ -146,9 +166,14 @@ def note_direction(choice: Any) -> Any:
             f"PC1 explains {r[0]:.1%} of their variance"
             + (f", PC2 {r[1]:.1%}" if len(r) > 1 else "")
         )
-        if not d.dominant:
+        if not d.dominant and not choice.bundled:
             warn(
                 "the first principal component does not dominate (PC1 < 2 x PC2): the pairs do "
                 "not agree on one direction; check them or use --method pair"
+            )
+        elif not d.dominant:  # the bundled pairs: nothing for the user to fix, say what it means
+            note(
+                "PC1 < 2 x PC2: in these vectors the bundled pairs share a weaker gender direction "
+                "than in Bolukbasi et al.'s (numbers are still computed on PC1)"
             )
     return d

@@ -24,9 +24,11 @@ from embtool.cli.app import app, reflow
 from embtool.cli.inputs import parse_pairs, read_stdin, wants_stdin
 from embtool.cli.options import DirectionFileOpt, ExactCaseOpt, MethodOpt, PairOpt, PairsFileOpt
 from embtool.cli.output import Format, Report, emit, err, note, note_direction, note_folded, warn
+from embtool.cli.spaces import shift_plot
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
 from embtool.projection import ProjectionMethod
+from embtool.wordlists import read_group_lines, read_text, read_word_list, words_in
 
 DEFAULT_COMMAND = "words"
 METHOD_NAMES = {ProjectionMethod.pca: "PCA", ProjectionMethod.tsne: "t-SNE"}
@@ -175,24 +177,9 @@ def parse_size(text: str) -> tuple[float, float]:
     return float(m.group(1)), float(m.group(2))
 
 
-def _words_in(text: str) -> list[str]:
-    words: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            words.extend(line.split())
-    return words
-
-
 def read_words_file(path: Path) -> list[str]:
-    """Words of a file, whitespace-separated; blank and '#' lines skipped.  Raises: UsageError."""
-    try:
-        words = _words_in(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--words-file {path}: cannot read it ({exc})") from None
-    if not words:
-        raise UsageError(f"--words-file {path}: no words in it")
-    return words
+    """Words of a --words-file (the shared word-list rules).  Raises: WordListError."""
+    return list(read_word_list(path))
 
 
 def _split_members(text: str) -> list[str]:
@@ -216,11 +203,8 @@ def read_groups(specs: list[str]) -> dict[str, list[str]]:
             raise UsageError(
                 f"--group {spec!r}: expected NAME=word1,word2,... or a JSON/TSV file of groups"
             )
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"--group {path}: cannot read it ({exc})") from None
         if path.suffix.lower() == ".json":
+            text = read_text(path, "groups")
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
@@ -232,16 +216,8 @@ def read_groups(specs: list[str]) -> dict[str, list[str]]:
             for name, words in data.items():
                 groups.setdefault(str(name), []).extend(words)
             continue
-        for n, line in enumerate(text.splitlines(), 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            fields = [f.strip() for f in line.split("\t")]
-            if len(fields) < 2 or not fields[0] or not fields[1]:
-                raise UsageError(f"--group {path} line {n}: expected word<TAB>group")
-            if n == 1 and fields[:2] == ["word", "group"]:
-                continue
-            groups.setdefault(fields[1], []).append(fields[0])
+        for name, words in read_group_lines(path).items():
+            groups.setdefault(name, []).extend(words)
     return groups
 
 
@@ -372,6 +348,10 @@ written is printed on stderr. --coords FILE or --format json gives the 2-D coord
 arrows B->A and C->D, and the point A - B + C.
 
 Example: [bold]embtool plot king queen man woman --analogy king man woman queen -o royal.png[/bold]
+
+--aligned-with B draws each word twice, in these vectors (rotated into B's space, see 'embtool
+align') and in B, with an arrow from one to the other:
+[bold]embtool plot --vectors bible --aligned-with wiki lord spirit light -o moved.png[/bold]
 """
 
 
@@ -459,6 +439,16 @@ def plot_words_command(
     coords: CoordsOpt = None,
     skip_unknown: PlotSkipUnknownOpt = False,
     exact_case: ExactCaseOpt = False,
+    aligned_with: Annotated[
+        str | None,
+        typer.Option(
+            "--aligned-with",
+            metavar="B",
+            help="Draw each word in these vectors and in store B with an arrow between (the "
+            "vectors rotated into B's space first, unless aligned to B already).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: PlotFormatOpt = None,
     *,
     source: VectorSource,
@@ -471,7 +461,7 @@ def plot_words_command(
     other_sources = bool(words_file or top or groups or neighbors or quads)
     given = list(words or [])
     if given == ["-"] or (not given and not other_sources and wants_stdin(given)):
-        given = _words_in(read_stdin())
+        given = words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")
     if words_file is not None:
@@ -480,6 +470,19 @@ def plot_words_command(
     store = source.open()
     if top:
         given += store.words[:top]
+    if aligned_with is not None:
+        fig, report = shift_plot(
+            store, aligned_with, given, plot=out is not None, title=title, size=size_in, dpi=dpi,
+            font=font,
+        )  # fmt: skip
+        finish(fig, out, dpi, report, coords, fmt, f"{len(given)} words in two spaces")
+        return
+    if fit_n is not None and len(given) == 1 and not other_sources:
+        # one dot on fitted axes shows nothing: what the user wants is the word in its context
+        note(
+            f"plotting {given[0]!r} with its {k} nearest neighbours (as --neighbors; -k sets how many)"
+        )
+        neighbors, given = given, []
     if neighbors:
         for word, members in projection.expand_neighbors(
             store, neighbors, k, fold_case=not exact_case
@@ -640,7 +643,7 @@ def plot_bias_command(
     check_outputs(out, coords, fmt, size_in, dpi)
     given = list(words or [])
     if given == ["-"]:  # only on request: without words, the professions are plotted
-        given = _words_in(read_stdin())
+        given = words_in(read_stdin())
         if not given:
             raise UsageError("no words to plot on stdin")
     if words_file is not None:

@@ -6,9 +6,16 @@ import typer
 
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.inputs import read_queries
-from embtool.cli.options import ExactCaseOpt, FormatOpt, SkipUnknownOpt
-from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
+from embtool.cli.inputs import read_numbered_queries, skip_unknown_hint
+from embtool.cli.options import ExactCaseOpt, FormatOpt, LineNumbersOpt, SkipUnknownOpt
+from embtool.cli.output import (
+    Format,
+    Report,
+    emit,
+    note_folded,
+    note_skipped,
+    with_line_numbers,
+)
 from embtool.cli.vectors import VectorSource, vector_options
 
 
@@ -35,6 +42,7 @@ def similarity_command(
     ] = None,
     skip_unknown: SkipUnknownOpt = False,
     exact_case: ExactCaseOpt = False,
+    line_numbers: LineNumbersOpt = False,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -43,11 +51,17 @@ def similarity_command(
 
     Example: [bold]embtool similarity cat dog[/bold]
     """
-    pairs, _ = read_queries(words, arity=2, what="similarity")
+    pairs, lines, batch_mode = read_numbered_queries(words, arity=2, what="similarity")
     store = source.open()
-    batch = similarity.similarities(
-        store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown
-    )
+    with skip_unknown_hint(batch_mode):
+        batch = similarity.similarities(
+            store, pairs, fold_case=not exact_case, skip_unknown=skip_unknown
+        )
     note_folded([(q, w) for r in batch.results for q, w in zip(r.query, r.words)])
-    note_skipped(batch.skipped)
-    emit(similarity_report(batch), fmt)
+    note_skipped(batch.skipped, len(batch.results))
+    report = similarity_report(batch)
+    if line_numbers:
+        at = [lines[i] for i in batch.answered]
+        per_row = [n for n, r in zip(at, batch.results) for _ in range(1)]
+        report = with_line_numbers(report, at, per_row)
+    emit(report, fmt)

@@ -9,7 +9,6 @@ import typer
 
 from embtool import training
 from embtool.cli.app import app
-from embtool.cli.errors import terminate_as_interrupt
 from embtool.cli.options import (
     CorpusEncodingOpt,
     CorpusErrorsOpt,
@@ -401,7 +400,7 @@ def train_command(
         source = corpus_source(given.describe()) if given is not None else None
         check_saved_counts(config, cooccurrence, source)
         note(f"reusing the co-occurrence counts in {cooccurrence}")
-        with terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+        with ProgressView(verbose=verbose) as view:
             store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
         _finish(store, out, dtype, force, fmt)
         return
@@ -415,7 +414,7 @@ def train_command(
         options["resume"] = resume
     if cooccurrence is not None:
         options["cooccurrence"] = cooccurrence
-    with terminate_as_interrupt(), ProgressView(verbose=verbose) as view:
+    with ProgressView(verbose=verbose) as view:
         store = training.train(config, text, view, tmp_dir=tmp_dir, **options)
     _finish(store, out, dtype, force, fmt)
 
@@ -427,18 +426,23 @@ def _saved_counts(path: Path) -> dict[str, Any]:
     return read_cooccurrence_meta(path)
 
 
+def training_summary(t: dict[str, Any], words: int, dim: int, out: Path) -> str:
+    """One line for stderr; each time names its clock (wall = whole run, training = the passes)."""
+    what = "words" if t["method"] != "glove" else "words (GloVe)"
+    clocks = f"{t['wall_seconds']:.1f} s wall"
+    train_s, rate = t.get("train_seconds"), t.get("words_per_second")
+    if train_s is not None:
+        clocks += f", {train_s:.1f} s training" + (f" at {rate:,.0f} words/s" if rate else "")
+    return f"trained {words:,} {what} x {dim} dims on {t['corpus_tokens']:,} tokens in {clocks} -> {out}"
+
+
 def _finish(store: Any, out: Path, dtype: Dtype, force: bool, fmt: Format) -> None:
     command = _command_line()
     if command:
         store.meta["training"]["command"] = command
     save_vectors(store, out, dtype=dtype.value, overwrite=force)
     t = store.meta["training"]
-    rate = t.get("words_per_second")
-    what = "words" if t["method"] != "glove" else "words (GloVe)"
-    note(
-        f"trained {len(store):,} {what} x {store.dim} dims on {t['corpus_tokens']:,} tokens in "
-        f"{t['wall_seconds']:.1f} s" + (f" ({rate:,.0f} words/s)" if rate else "") + f" -> {out}"
-    )
+    note(training_summary(t, len(store), store.dim, out))
     if t.get("corpus", {}).get("tokenizer") == "regex" and mostly_single_characters(store.words):
         note(
             "most words are single Chinese characters: for words, segment the text with "

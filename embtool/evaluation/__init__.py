@@ -39,7 +39,7 @@ from embtool.evaluation.benchmarks import (
     registry,
     suite,
 )
-from embtool.evaluation.pairs import SimilarityResult, evaluate_similarity
+from embtool.evaluation.pairs import MIN_CORRELATION_PAIRS, SimilarityResult, evaluate_similarity
 from embtool.evaluation.vocab import (
     DEFAULT_RESTRICT,
     AnalogyOOV,
@@ -178,6 +178,7 @@ __all__ = [
     "COSMUL_EPSILON",
     "DEFAULT_CHUNK",
     "DEFAULT_RESTRICT",
+    "MIN_CORRELATION_PAIRS",
     "AnalogyBenchmark",
     "AnalogyMethod",
     "AnalogyOOV",

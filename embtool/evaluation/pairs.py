@@ -13,7 +13,12 @@ import numpy as np
 
 from embtool.evaluation.benchmarks import SimilarityBenchmark
 from embtool.evaluation.vocab import CaseMode, SimilarityOOV, WordLookup, effective_restrict
+from embtool.similarity import cosines64
 from embtool.vectors.store import VectorStore
+
+#: Fewer scored pairs than this and a rank correlation says little (one swap moves rho by ~0.1 or
+#: more at n = 10): results are flagged ``reliable = False``, still reported.
+MIN_CORRELATION_PAIRS = 10
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class SimilarityResult:
     @property
     def coverage(self) -> float:
         return self.used / self.pairs if self.pairs else 0.0
+
+    @property
+    def reliable(self) -> bool:
+        """Whether enough pairs were scored for the correlations to mean something."""
+        return self.scored >= MIN_CORRELATION_PAIRS
 
     @property
     def score(self) -> float | None:
@@ -112,9 +122,7 @@ def evaluate_similarity(
     gold = np.array([p.score for p in benchmark.pairs], dtype=np.float64)
     model = np.zeros(n, dtype=np.float64)
     if known.any():
-        left = _unit64(store.rows(rows[known, 0]))
-        right = _unit64(store.rows(rows[known, 1]))
-        model[known] = np.einsum("ij,ij->i", left, right)
+        model[known] = cosines64(store.rows(rows[known, 0]), store.rows(rows[known, 1]))
     if oov is SimilarityOOV.skip:
         use = known
     else:
@@ -123,7 +131,7 @@ def evaluate_similarity(
             mean = _unit64(mean_vector(store, lookup.size))
             for i in np.flatnonzero(~known).tolist():
                 vecs = [_unit64(store.rows([r]))[0] if r >= 0 else mean for r in rows[i].tolist()]
-                model[i] = float(vecs[0] @ vecs[1])
+                model[i] = float(cosines64(vecs[0], vecs[1])[0])
     spearman, spearman_p, pearson, pearson_p = _correlations(gold[use], model[use])
     return SimilarityResult(
         benchmark=benchmark.name,

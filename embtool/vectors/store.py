@@ -8,7 +8,6 @@ Unit-normalised rows, the word index and counts read from a store are computed l
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from embtool.errors import UnknownWordsError, VectorFileError
+from embtool.suggest import SuggestionIndex
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
 _SCAN_LOOKUPS = 16  # look-ups answered by scanning before the word index is built
@@ -77,6 +77,7 @@ class VectorStore:
         self.limit: int | None = None  # set when only the first N words of a file were loaded
         self._index: dict[str, int] | None = None
         self._lookups = 0
+        self._suggestions: SuggestionIndex | None = None
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
 
@@ -246,10 +247,15 @@ class VectorStore:
             yield start, np.asarray(block, dtype=np.float32)
 
     # -- words ------------------------------------------------------------------------------
-    def resolve(self, words: Iterable[str], *, fold_case: bool = True) -> list[Resolved]:
-        """Match query words to rows, falling back to the lower-case form when only it exists.
+    def resolve(
+        self, words: Iterable[str], *, fold_case: bool = True, suggest: bool = True
+    ) -> list[Resolved]:
+        """Match query words to rows. With ``fold_case``, a word missing as typed falls back to its
+        lower-case form, else to its only other-case form (``paris`` -> ``Paris``); a word with
+        several other-case forms stays unknown (they are suggested).
 
-        Raises: UnknownWordsError naming every word that could not be matched.
+        Raises: UnknownWordsError naming every word that could not be matched (with spelling
+        suggestions unless ``suggest`` is false: a batch that skips such queries never shows them).
         """
         out: list[Resolved] = []
         missing: list[str] = []
@@ -264,9 +270,13 @@ class VectorStore:
                 if row is not None:
                     out.append(Resolved(q, low, row))
                     continue
+                variants = self.suggestions.case_variants(q)
+                if len(variants) == 1:
+                    out.append(Resolved(q, variants[0], self.row(variants[0])))
+                    continue
             missing.append(q)
         if missing:
-            raise self.unknown(missing)
+            raise self.unknown(missing) if suggest else UnknownWordsError(missing)
         return out
 
     def unknown(self, words: Sequence[str]) -> UnknownWordsError:
@@ -277,25 +287,58 @@ class VectorStore:
             where += f", first {self.limit:,} words loaded with --limit"
         return UnknownWordsError(words, self.close_matches(words), where)
 
-    def close_matches(
-        self, words: Iterable[str], n: int = 3, search: int = 200_000
-    ) -> dict[str, list[str]]:
-        """Spelling suggestions for unknown words, drawn from the ``search`` most frequent words."""
-        pool = self.words[:search]
-        out: dict[str, list[str]] = {}
-        for w in words:
-            low = w.lower()
-            exact_ci = [c for c in pool if len(c) == len(w) and c.lower() == low and c != w]
-            size = len(w)
-            candidates = [c for c in pool if abs(len(c) - size) <= 2]
-            found = exact_ci + [
-                c
-                for c in difflib.get_close_matches(w, candidates, n=n, cutoff=0.75)
-                if c not in exact_ci
-            ]
-            if found:
-                out[w] = found[:n]
-        return out
+    @property
+    def suggestions(self) -> SuggestionIndex:
+        """The vocabulary index behind case fallback and spelling suggestions, built on first use."""
+        if self._suggestions is None:
+            self._suggestions = SuggestionIndex(self.words)
+        return self._suggestions
+
+    def close_matches(self, words: Iterable[str], n: int = 3) -> dict[str, list[str]]:
+        """Spelling suggestions for unknown words: other-case forms first, then close spellings
+        among the 200,000 most frequent words."""
+        return self.suggestions.suggest(words, n)
+
+    # -- gensim-style queries and conversion ----------------------------------------------------
+    def most_similar(
+        self,
+        positive: Sequence[str] | str | None = None,
+        negative: Sequence[str] | str | None = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """gensim's ``most_similar``: ``[(word, cosine), ...]`` best first (always a list).
+
+        Raises: UnknownWordsError, UsageError."""
+        from embtool.similarity import most_similar
+
+        return most_similar(self, positive, negative, topn, restrict_vocab=restrict_vocab)
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """gensim's ``similarity``: cosine of two words.  Raises: UnknownWordsError."""
+        from embtool.similarity import similarities
+
+        return similarities(self, [[w1, w2]], fold_case=False).results[0].similarity
+
+    def to_keyed_vectors(self) -> Any:
+        """A ``gensim.models.KeyedVectors`` with the same words, vectors and counts."""
+        from gensim.models import KeyedVectors
+
+        kv = KeyedVectors(self.dim, dtype=np.float32)
+        kv.add_vectors(self.words, np.asarray(self._vectors, dtype=np.float32))
+        if self.counts is not None:
+            for word, count in zip(self.words, self.counts.tolist(), strict=True):
+                kv.set_vecattr(word, "count", count)
+        return kv
+
+    @classmethod
+    def from_keyed_vectors(cls, kv: Any, name: str | None = None) -> VectorStore:
+        """A store from a ``gensim.models.KeyedVectors`` (counts kept when gensim has them)."""
+        words = list(kv.index_to_key)
+        counts = None
+        if words and "count" in getattr(kv, "expandos", {}):
+            counts = np.asarray(kv.expandos["count"][: len(words)], dtype=np.int64)
+        return cls(words, np.asarray(kv.vectors), counts=counts, name=name or "keyed-vectors")
 
     # -- derived stores ---------------------------------------------------------------------
     def head(self, n: int) -> VectorStore:

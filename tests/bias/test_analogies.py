@@ -11,15 +11,18 @@ from embtool.errors import BiasError, UnknownWordsError
 
 
 def brute_force(store, a, b, delta, top):
-    """debiaswe's best_analogies_dist_thresh, written as plain loops over all pairs."""
+    """debiaswe's best_analogies_dist_thresh, written as plain loops over all pairs (seed pair left out)."""
     unit = np.asarray(store.vectors, dtype=np.float64)
     unit = unit / np.linalg.norm(unit, axis=1, keepdims=True)
     g = unit[store.row(a)] - unit[store.row(b)]
     g /= np.linalg.norm(g)
     cands = []
     n = len(store)
+    seed = {store.row(a), store.row(b)}
     for i in range(n):
         for j in range(i + 1, n):
+            if {i, j} == seed:
+                continue
             d = unit[i] - unit[j]
             dist = np.linalg.norm(d)
             if dist <= delta + 1e-9 and dist > 1e-6:
@@ -82,9 +85,13 @@ def test_restrict_and_filters():
     store = VectorStore(list(words), np.array(list(words.values()), dtype=np.float32))
     r = stereotype_analogies(store, "she", "he", restrict=4)
     assert r.candidates == 4
-    assert "42" not in {
-        w for p in stereotype_analogies(store, "she", "he").pairs for w in (p.x, p.y)
-    }
+
+    def words(**kw):
+        r = stereotype_analogies(store, "she", "he", **kw)
+        return {w for p in r.pairs for w in (p.x, p.y)}
+
+    assert "42" not in words(words_only=True)
+    assert "42" in words()  # no filter by default, as debiaswe
     with pytest.raises(UnknownWordsError):
         stereotype_analogies(store, "she", "they")
     with pytest.raises(BiasError, match="delta"):
@@ -111,3 +118,50 @@ def test_many_picks_match_brute_force(monkeypatch):
     assert [(p.x, p.y) for p in r.pairs] == [(x, y) for x, y, _, _ in ref]
     assert r.close_pairs == 60 * 59 // 2
     assert len(calls) >= 2  # the refill happened
+
+
+def debiaswe_numpy(unit, words, a, b, topn, max_words):
+    """debiaswe's WordEmbedding.best_analogies_dist_thresh(v=she-he, thresh=1) re-done in NumPy:
+    close pairs rows < cols with dots >= 1 - thresh/2, normalised differences scored against v,
+    argsort by -|score|, greedy once per side; the seed pair dropped (embtool leaves it out)."""
+    vecs = unit[:max_words]
+    dots = vecs @ vecs.T
+    rows, cols = np.nonzero(dots * (dots >= 1 - 1 / 2))
+    keep = rows < cols
+    rows, cols = rows[keep], cols[keep]
+    seed = {words.index(a), words.index(b)}
+    keep = np.array([{r, c} != seed for r, c in zip(rows, cols)])
+    rows, cols = rows[keep], cols[keep]
+    diffs = vecs[rows] - vecs[cols]
+    diffs /= np.linalg.norm(diffs, axis=1, keepdims=True)
+    v = unit[words.index(a)] - unit[words.index(b)]
+    scores = diffs @ (v / np.linalg.norm(v))
+    ans, used_l, used_r = [], set(), set()
+    for i in np.argsort(-abs(scores), kind="stable"):
+        if abs(scores[i]) < 0.001:
+            break
+        row, col = (rows[i], cols[i]) if scores[i] > 0 else (cols[i], rows[i])
+        if row in used_l or col in used_r:
+            continue
+        used_l.add(row)
+        used_r.add(col)
+        ans.append((words[row], words[col]))
+        if len(ans) == topn:
+            break
+    return ans
+
+
+def test_default_order_equals_debiaswe_and_leaves_out_the_seed_pair():
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(5, 6))
+    vecs = base[rng.integers(0, 5, 120)] + 0.5 * rng.normal(size=(120, 6))
+    words = ["she", "he", "42", "n-1"] + [f"w{i}" for i in range(116)]
+    vecs[1] = vecs[0] + 0.2 * rng.normal(size=6)  # she and he close: the seed pair is a candidate
+    store = VectorStore(words, vecs.astype(np.float32))
+    unit = np.asarray(store.vectors, dtype=np.float64)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    r = stereotype_analogies(store, "she", "he", restrict=100, top=40)
+    got = [(p.x, p.y) for p in r.pairs]
+    assert got == debiaswe_numpy(unit, words, "she", "he", 40, 100)
+    assert ("she", "he") not in got
+    assert r.candidates == 100  # '42' and 'n-1' are candidates: no filter by default

@@ -22,7 +22,7 @@ from embtool.bias.weat import (
     weat_many,
     weat_test_from_files,
 )
-from embtool.errors import BiasError
+from embtool.errors import BiasError, WordListError
 
 # 2-D toy: A = {a = e0}, B = {b = e1}; s(x1) = 1, s(x2) = 3/5 - 4/5, s(y1) = -1, s(y2) = 1/5.
 TOY = {"a": (1, 0), "b": (0, 1), "x1": (2, 0), "x2": (3, 4), "y1": (0, 5), "y2": (4, 3)}
@@ -251,9 +251,9 @@ def test_custom_tests_from_files_and_json(tmp_path):
     assert t.targets[0] == WordSet("x", ("x1", "x2"))
     assert weat(toy_store(), t).statistic == pytest.approx(1.6, abs=1e-12)
     (tmp_path / "empty.txt").write_text("\n# nothing\n")
-    with pytest.raises(BiasError, match=r"empty\.txt: word list is empty"):
+    with pytest.raises(WordListError, match=r"empty\.txt: word list is empty"):
         weat_test_from_files(paths[0], paths[1], paths[2], tmp_path / "empty.txt")
-    with pytest.raises(BiasError, match="no such word-list file"):
+    with pytest.raises(WordListError, match="no such word-list file"):
         weat_test_from_files(paths[0], paths[1], paths[2], tmp_path / "missing.txt")
     j = tmp_path / "t.json"
     j.write_text(

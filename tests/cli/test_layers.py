@@ -9,7 +9,18 @@ import embtool.cli
 from embtool.cli.output import Format, Report, emit
 
 CLI_DIR = Path(embtool.cli.__file__).parent
-SHARED = {"__init__", "app", "options", "inputs", "output", "errors", "progress", "vectors"}
+SHARED = {
+    "__init__",
+    "app",
+    "options",
+    "inputs",
+    "output",
+    "errors",
+    "progress",
+    "vectors",
+    "helptext",
+    "spaces",
+}
 
 
 def _cli_imports(path: Path) -> set[str]:

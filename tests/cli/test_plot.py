@@ -297,7 +297,7 @@ def test_tiny_store_classroom_example(tmp_path):
         (["king", "queen", "--size", "big"], 2, "--size 'big': expected WIDTHxHEIGHT"),
         (["king", "queen", "--size", "100x100", "--dpi", "2400"], 1, "--size 100x100 at --dpi"),
         (["king", "queen", "--group", "nonsense"], 2, "--group 'nonsense': expected NAME="),
-        (["king", "queen", "--words-file", "/nonexistent/w.txt"], 2, "--words-file"),
+        (["king", "queen", "--words-file", "/nonexistent/w.txt"], 1, "/nonexistent/w.txt: no such"),
     ],
 )
 def test_bad_input_one_line_and_no_file(tmp_path, args, code, start):
@@ -448,3 +448,15 @@ def test_plot_bias_help_has_example():
     result = invoke("plot", "bias", "--help")
     assert result.exit_code == 0
     assert "Example: embtool plot bias" in " ".join(result.stdout.split())
+
+
+def test_single_word_with_fit_on_is_drawn_with_its_neighbours():
+    from embtool import projection
+    from embtool.vectors import load_vectors
+
+    result = invoke("plot", "king", "--fit-on", "top:8", "-k", "3", "--vectors", TOY, "-f", "json")
+    data = coords(result)
+    (members,) = projection.expand_neighbors(load_vectors(TOY), ["king"], 3).values()
+    words = [p["word"] for p in data["points"]]
+    assert words == list(members) and words[0] == "king" and len(words) == 4
+    assert "plotting 'king' with its 3 nearest neighbours" in " ".join(result.stderr.split())
