@@ -327,7 +327,7 @@ def _read_binary(
         step = max(_CHUNK_ROWS, _GROW_BYTES // row_bytes)
         capacity = want if compression is None else min(want, _CHUNK_ROWS)
         matrix = np.empty((capacity, dim), dtype="<f4")
-        out = memoryview(matrix).cast("B")
+        out = memoryview(matrix).cast("B")  # type: ignore[arg-type]
         words: list[str] = []
         guard = _DuplicateGuard(path, report)
         chunk = max(_BINARY_CHUNK, 2 * (row_bytes + _MAX_WORD_BYTES))
@@ -384,7 +384,7 @@ def _read_binary(
                     del out
                     capacity = min(want, capacity + min(capacity, step))
                     matrix.resize((capacity, dim), refcheck=False)
-                    out = memoryview(matrix).cast("B")
+                    out = memoryview(matrix).cast("B")  # type: ignore[arg-type]
                 out[n * row_bytes : (n + 1) * row_bytes] = buf[pos : pos + row_bytes]
                 words.append(word)
                 n += 1
