@@ -7,14 +7,15 @@
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from embtool.vectors import VectorFormat, load_vectors
+from embtool.cli.output import note
+from embtool.vectors import ReadOptions, VectorFormat, load_vectors
 from embtool.vectors.names import resolve_vectors
 from embtool.vectors.store import VectorStore
 
@@ -30,11 +31,7 @@ class VectorSource:
     """Where the vectors come from and how to read them."""
 
     vectors: str | None = None
-    format: VectorFormat | None = None
-    limit: int | None = None
-    encoding: str = "utf-8"
-    unicode_errors: str = "strict"
-    allow_pickle: bool = False
+    options: ReadOptions = field(default_factory=ReadOptions)
 
     def resolve_path(self) -> Path:
         """The path to open: --vectors (a path or a downloaded name), EMBTOOL_VECTORS, or the default.
@@ -44,15 +41,17 @@ class VectorSource:
         return resolve_vectors(self.vectors)
 
     def open(self) -> VectorStore:
-        """Load the vectors.  Raises: VectorFileError."""
-        return load_vectors(
-            self.resolve_path(),
-            format=self.format,
-            limit=self.limit,
-            encoding=self.encoding,
-            unicode_errors=self.unicode_errors,
-            allow_pickle=self.allow_pickle,
-        )
+        """Load the vectors, showing the reader's notes (e.g. an extra GloVe ``<unk>`` row) on
+        stderr.  Raises: VectorFileError."""
+        store = load_vectors(self.resolve_path(), self.options)
+        show_notes(store.meta)
+        return store
+
+
+def show_notes(meta: dict[str, Any]) -> None:
+    """Print what a reader noted about the file (``meta["notes"]``) to stderr, one line each."""
+    for text in meta.get("notes") or []:
+        note(str(text))
 
 
 _VECTOR_PARAMS = [
@@ -157,11 +156,13 @@ def _with_source(
         opts = {name: kwargs.pop(name) for name in names}
         source = VectorSource(
             vectors=vectors_of(opts, kwargs),
-            format=opts["vectors_format"],
-            limit=opts["limit"],
-            encoding=opts["encoding"],
-            unicode_errors=UnicodeErrors(opts["unicode_errors"]).value,
-            allow_pickle=opts["allow_pickle"],
+            options=ReadOptions(
+                format=opts["vectors_format"],
+                limit=opts["limit"],
+                encoding=opts["encoding"],
+                unicode_errors=UnicodeErrors(opts["unicode_errors"]).value,
+                allow_pickle=opts["allow_pickle"],
+            ),
         )
         return func(source=source, **kwargs)
 
