@@ -35,6 +35,7 @@ import embtool.evaluation.analogy as analogy_mod
 from embtool import VectorStore, load_vectors
 from embtool.evaluation import evaluate_analogies, load_benchmark, read_analogy
 from embtool.resources import default_vectors_path
+from embtool.vectors import ReadOptions
 
 BASE = Path("/work/cache/baseline/sg300.bin")
 
@@ -55,7 +56,7 @@ def build_store(n: int, dim: int, base: Path | None, seed: int = 0) -> tuple[Vec
         store = load_vectors(default_vectors_path())
         return store, f"shipped default vectors ({len(store):,} x {store.dim})"
     if base is not None and base.exists():
-        real = load_vectors(base, limit=min(n, 50_000))
+        real = load_vectors(base, ReadOptions(limit=min(n, 50_000)))
         words, head = list(real.words), np.asarray(real.vectors, dtype=np.float32)
         what = f"{len(words):,} words of {base.name}"
     else:

@@ -19,12 +19,14 @@ from embtool.similarity import (
     similarities,
 )
 from embtool.vectors.io import load_vectors, save_vectors
+from embtool.vectors.options import ReadOptions
 from embtool.vectors.store import VectorStore
 
 __version__ = "0.1.0"
 
 __all__ = [
     "EmbtoolError",
+    "ReadOptions",
     "VectorStore",
     "__version__",
     "analogies",

@@ -15,11 +15,9 @@ Memory does not grow with corpus size beyond the word counts.
 
 from __future__ import annotations
 
-import bz2
 import codecs
 import contextlib
 import functools
-import gzip
 import hashlib
 import io
 import lzma
@@ -38,6 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from embtool.errors import CorpusError
+from embtool.vectors.files import compression_of, decompressing
 
 STDIN = "-"
 # gensim cuts longer lines into pieces of this many tokens (MAX_WORDS_IN_BATCH); so do our counts.
@@ -235,23 +234,13 @@ def tokenize(
 
 
 # -- sources ------------------------------------------------------------------------------------
-def _compression_of(head: bytes) -> str | None:
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh") and len(head) >= 4 and head[3:4].isdigit():
-        return "bz2"
-    if head.startswith(b"\xfd7zXZ\x00"):
-        return "xz"
-    return None
-
-
 def _looks_like_text(path: Path) -> bool:
     try:
         with open(path, "rb") as f:
             head = f.read(_SNIFF_BYTES)
     except OSError:
         return True  # let reading it report the problem
-    return _compression_of(head) is not None or b"\x00" not in head
+    return compression_of(head) is not None or b"\x00" not in head
 
 
 def _os_reason(exc: OSError) -> str:
@@ -390,16 +379,8 @@ class _Source:
         except OSError as exc:
             self.close()
             raise CorpusError(f"{self.name}: cannot read ({_os_reason(exc)})") from None
-        self.compression = _compression_of(head)
-        self.stream: IO[bytes]
-        if self.compression == "gzip":
-            self.stream = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
-        elif self.compression == "bz2":
-            self.stream = bz2.BZ2File(buffered, "rb")  # type: ignore[assignment]
-        elif self.compression == "xz":
-            self.stream = lzma.LZMAFile(buffered, "rb")  # type: ignore[assignment]  # noqa: SIM115
-        else:
-            self.stream = buffered  # type: ignore[assignment]
+        self.compression = compression_of(head)
+        self.stream: IO[bytes] = decompressing(buffered, self.compression)  # type: ignore[arg-type]
 
     @property
     def bytes_read(self) -> int:
@@ -588,7 +569,7 @@ class Corpus:
             return False
         with open(self.files[0], "rb") as f:
             head = f.read(6)
-        return _compression_of(head) is None and not head.startswith(codecs.BOM_UTF8)
+        return compression_of(head) is None and not head.startswith(codecs.BOM_UTF8)
 
     def prepare(
         self, *, tmp_dir: str | Path | None = None, progress: ProgressCallback | None = None

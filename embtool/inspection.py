@@ -16,6 +16,7 @@ import numpy as np
 from embtool.vectors.files import Progress, ReadReport
 from embtool.vectors.formats import VectorFormat
 from embtool.vectors.io import load_vectors
+from embtool.vectors.options import ReadOptions
 from embtool.vectors.store import VectorStore
 
 MAX_LISTED = 20  # problems listed one by one; the totals are always exact
@@ -136,12 +137,8 @@ def _size_of(path: Path) -> int:
 
 def inspect_vectors(
     path: str | Path,
+    options: ReadOptions | None = None,
     *,
-    format: VectorFormat | str | None = None,
-    limit: int | None = None,
-    encoding: str = "utf-8",
-    unicode_errors: str = "strict",
-    allow_pickle: bool = False,
     progress: Progress | None = None,
 ) -> VectorInfo:
     """Describe the vectors at ``path``, reading leniently.
@@ -151,16 +148,7 @@ def inspect_vectors(
     """
     p = Path(path)
     report = ReadReport()
-    store = load_vectors(
-        p,
-        format=format,
-        limit=limit,
-        encoding=encoding,
-        unicode_errors=unicode_errors,
-        allow_pickle=allow_pickle,
-        report=report,
-        progress=progress,
-    )
+    store = load_vectors(p, options, report=report, progress=progress)
     fmt = VectorFormat(store.meta.get("source_format") or report.format or "store")
     meta = dict(store.meta)
     history = [
@@ -182,7 +170,7 @@ def inspect_vectors(
         dim=store.dim,
         dtype=str(store.dtype),
         header=header,
-        limit=limit,
+        limit=(options or ReadOptions()).limit,
         counts_known=store.has_counts,
         undecodable_total=len(report.undecodable),
         undecodable=[{"line": ln, "offset": off} for ln, off in report.undecodable[:MAX_LISTED]],

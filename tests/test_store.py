@@ -8,7 +8,7 @@ import pytest
 
 from embtool import VectorStore, load_vectors
 from embtool.errors import OutputError, UnknownWordsError, VectorFileError
-from embtool.vectors import save_vectors
+from embtool.vectors import ReadOptions, save_vectors
 
 
 def test_store_opens_memory_mapped_and_read_only(toy_store_dir: Path):
@@ -34,7 +34,7 @@ def test_counts_are_parsed_only_when_used(toy_store_dir: Path):
 
 
 def test_limit_on_a_store_keeps_counts_aligned(toy_store_dir: Path):
-    store = load_vectors(toy_store_dir, limit=4)
+    store = load_vectors(toy_store_dir, ReadOptions(limit=4))
     assert store.words == ["the", "man", "woman", "king"]
     assert store.vectors.shape == (4, 4)
     assert store.counts.tolist() == [1000, 999, 998, 997]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from embtool import VectorStore, load_vectors, save_vectors
 from embtool.errors import OutputError, VectorFileError
-from embtool.vectors import ReadReport, VectorFormat, sniff_format
+from embtool.vectors import ReadOptions, ReadReport, VectorFormat, sniff_format
 from tests.helpers import FIXTURES, TOY_PATH
 
 FILE_FORMATS = [
@@ -85,7 +85,7 @@ def test_file_formats_round_trip_losslessly(fmt: VectorFormat, suffix: str, stor
             assert sniff_format(path) is SNIFFED[fmt]
             assert_same(load_vectors(path), store)
         # Sniffing binary judges the first vector's values; odd ones may need the format named.
-        assert_same(load_vectors(path, format=fmt), store)
+        assert_same(load_vectors(path, ReadOptions(format=fmt)), store)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
@@ -159,7 +159,7 @@ def test_bare_npy_and_pickles_are_recognised(tmp_path: Path):
 def test_forced_glove_reads_a_headerless_file(tmp_path: Path):
     path = tmp_path / "odd.dat"
     path.write_text("frog 1 2\ntoad 3 4\n")
-    store = load_vectors(path, format="glove")
+    store = load_vectors(path, ReadOptions(format="glove"))
     assert store.words == ["frog", "toad"]
     np.testing.assert_array_equal(np.asarray(store.vectors), [[1, 2], [3, 4]])
     assert store.meta["source_format"] == "glove"
@@ -169,7 +169,7 @@ def test_forced_word2vec_on_a_headerless_file_says_what_is_missing(tmp_path: Pat
     path = tmp_path / "glove.txt"
     path.write_text("frog 1 2\ntoad 3 4\n")
     with pytest.raises(VectorFileError) as info:
-        load_vectors(path, format=VectorFormat.word2vec)
+        load_vectors(path, ReadOptions(format=VectorFormat.word2vec))
     assert str(info.value) == f"{path} line 1: expected a word2vec header 'COUNT DIM'"
 
 
@@ -177,7 +177,7 @@ def test_forced_fasttext_reads_vec_with_trailing_spaces(tmp_path: Path):
     # fastText's .vec files end every line with a space.
     path = tmp_path / "wiki.vec"
     path.write_text("2 3\nfrog 0.1 0.2 0.3 \ntoad 0.4 0.5 0.6 \n")
-    store = load_vectors(path, format="fasttext")
+    store = load_vectors(path, ReadOptions(format="fasttext"))
     assert store.words == ["frog", "toad"]
     np.testing.assert_array_equal(
         np.asarray(store.vectors), np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], dtype=np.float32)
@@ -199,7 +199,7 @@ def test_limit_keeps_the_first_n_words(
         else tmp_path / "v",
         fmt,
     )
-    loaded = load_vectors(path, limit=limit)
+    loaded = load_vectors(path, ReadOptions(limit=limit))
     n = min(limit, len(toy_store))
     assert loaded.words == toy_store.words[:n]
     np.testing.assert_array_equal(np.asarray(loaded.vectors), np.asarray(toy_store.vectors)[:n])
@@ -209,14 +209,14 @@ def test_limit_stops_before_a_damaged_tail(tmp_path: Path):
     # Reading stops after N words: a broken line further down is never seen.
     path = tmp_path / "v.txt"
     path.write_text("3 2\nfrog 1 2\ntoad 3 4\nnewt broken\n")
-    assert load_vectors(path, limit=2).words == ["frog", "toad"]
+    assert load_vectors(path, ReadOptions(limit=2)).words == ["frog", "toad"]
     with pytest.raises(VectorFileError, match="line 4"):
         load_vectors(path)
 
 
 def test_limit_below_one_is_refused(tmp_path: Path):
     with pytest.raises(VectorFileError, match="at least 1"):
-        load_vectors(TOY_PATH, limit=0)
+        load_vectors(TOY_PATH, ReadOptions(limit=0))
 
 
 # -- leniency for `info` ------------------------------------------------------------------------
@@ -235,11 +235,11 @@ def test_report_records_duplicates_and_undecodable_bytes_instead_of_failing(tmp_
 def test_unicode_errors_replace_and_ignore(tmp_path: Path):
     path = tmp_path / "v.txt"
     path.write_bytes(b"1 2\ncaf\xe9 3 4\n")
-    assert load_vectors(path, unicode_errors="replace").words == ["caf\ufffd"]
-    assert load_vectors(path, unicode_errors="ignore").words == ["caf"]
-    assert load_vectors(path, encoding="latin-1").words == ["café"]
+    assert load_vectors(path, ReadOptions(unicode_errors="replace")).words == ["caf\ufffd"]
+    assert load_vectors(path, ReadOptions(unicode_errors="ignore")).words == ["caf"]
+    assert load_vectors(path, ReadOptions(encoding="latin-1")).words == ["café"]
     with pytest.raises(VectorFileError, match="unknown encoding 'klingon'"):
-        load_vectors(path, encoding="klingon")
+        load_vectors(path, ReadOptions(encoding="klingon"))
 
 
 ZH_TEXT = "2 3\n北京 0.1 0.2 0.3\n上海 0.4 0.5 0.6\n"
@@ -268,7 +268,7 @@ def test_gbk_bytes_get_a_chinese_encoding_hint(tmp_path: Path):
         f"{path} line 2: cannot decode bytes as utf-8 at byte offset 4 (b'\\xb1\\xb1\\xbe\\xa9'); "
         "pass --encoding gb18030 (the bytes read as Chinese GBK) or --unicode-errors replace|ignore"
     )
-    assert load_vectors(path, encoding="gb18030").words == ["北京", "上海"]
+    assert load_vectors(path, ReadOptions(encoding="gb18030")).words == ["北京", "上海"]
     # latin-1 letters can pair up as GBK bytes too ('ül' is one), but they stand alone
     path.write_bytes("1 2\nMüller 1 2\n".encode("latin-1"))
     with pytest.raises(VectorFileError, match=r"pass --encoding \(e.g. latin-1\)"):
@@ -452,7 +452,7 @@ def test_gensim_limit_agrees(tmp_path: Path, toy_store: VectorStore):
         str(path), binary=True
     )
     kv = KeyedVectors.load_word2vec_format(str(path), binary=True, limit=5)
-    assert_matches_gensim(load_vectors(path, limit=5), kv)
+    assert_matches_gensim(load_vectors(path, ReadOptions(limit=5)), kv)
 
 
 @pytest.fixture(scope="module")
@@ -473,7 +473,7 @@ def test_gensim_pickles_need_allow_pickle(gensim_pickles: dict, kind: str):
     assert sniff_format(path) is VectorFormat.gensim
     with pytest.raises(VectorFileError, match=r"pickle.*--allow-pickle"):
         load_vectors(path)
-    store = load_vectors(path, allow_pickle=True)
+    store = load_vectors(path, ReadOptions(allow_pickle=True))
     wv = gensim_pickles["wv"]
     assert store.words == list(wv.index_to_key)
     np.testing.assert_array_equal(np.asarray(store.vectors), wv.vectors)
@@ -501,3 +501,36 @@ def test_binary_with_tiny_first_values_is_still_binary(tmp_path: Path):
     path = save_vectors(store, tmp_path / "v.txt", "word2vec-binary")
     assert sniff_format(path) is VectorFormat.word2vec_binary
     assert_same(load_vectors(path), store)
+
+
+def test_a_first_word_starting_bzh_is_text_not_bz2(tmp_path: Path):
+    # the shared opener (also the corpus reader's) needs bz2's block-size digit after "BZh"
+    path = tmp_path / "bzh.txt"
+    path.write_text("BZhx 1 0\nother 0 1\n")
+    assert load_vectors(path).words == ["BZhx", "other"]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("BZh is not compressed\n")
+    from embtool.corpus import Corpus
+
+    assert list(Corpus([corpus])) == [["bzh", "is", "not", "compressed"]]
+
+
+@pytest.mark.parametrize("suffix", [".bin", ".bin.gz"])
+def test_binary_records_split_across_read_chunks_match_gensim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+):
+    from gensim.models import KeyedVectors
+
+    import embtool.vectors.word2vec as w2v
+
+    monkeypatch.setattr(w2v, "_BINARY_CHUNK", 1)  # the smallest chunk: ~20 KB, many boundaries
+    monkeypatch.setattr(w2v, "_CHUNK_ROWS", 7)  # a compressed file's matrix grows many times
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" + "x" * (i % 13) for i in range(3000)]
+    kv = KeyedVectors(vector_size=50)
+    kv.add_vectors(words, rng.standard_normal((3000, 50)).astype(np.float32))
+    path = tmp_path / f"v{suffix}"
+    kv.save_word2vec_format(str(path), binary=True)
+    store = load_vectors(path)
+    assert store.words == words
+    assert np.array_equal(np.asarray(store.vectors), kv.vectors)

@@ -1,15 +1,19 @@
 """Vectors by name in the library: ``default``, downloaded sets and ``EMBTOOL_VECTORS``."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 import embtool
+from embtool.cli import app
 from embtool.errors import VectorFileError
 from embtool.resources import default_vectors_path, downloaded_store_path
 from embtool.vectors import VectorStore, save_vectors
 from embtool.vectors.names import resolve_vectors
+from tests.helpers import TOY_PATH
 
 needs_default = pytest.mark.skipif(
     not default_vectors_path().exists(), reason="the shipped default vectors are not installed"
@@ -51,10 +55,6 @@ def test_an_unknown_name_says_how_to_fetch_it(tmp_path: Path, monkeypatch):
 
 
 def test_a_plain_text_corpus_given_as_vectors_points_to_train(tmp_path: Path):
-    from typer.testing import CliRunner
-
-    from embtool.cli import app
-
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("the king spoke to the queen\nand the man met a woman there\n")
     with pytest.raises(VectorFileError, match=r"looks like plain text, not vectors.*embtool train"):
@@ -80,6 +80,21 @@ def test_stanford_glove_header_without_the_unk_row_is_read(tmp_path: Path):
     path.write_text("2 3\nking 1 0 0\nqueen 0 1 0\nprince 0.5 0.5 0\n")
     with pytest.raises(VectorFileError, match="more vector lines"):
         embtool.load_vectors(path)
+
+
+def test_the_glove_unk_note_is_shown_on_stderr_by_queries_and_info(tmp_path: Path):
+    path = tmp_path / "vectors.txt"
+    path.write_text("2 3\nking 1 0 0\nqueen 0 1 0\n<unk> 0.5 0.5 0\n")
+    result = CliRunner().invoke(app, ["similarity", "king", "queen", "--vectors", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "<unk>" not in result.stdout
+    assert "also read the extra <unk> row" in result.stderr
+    result = CliRunner().invoke(app, ["info", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "also read the extra <unk> row" in result.stderr
+    assert json.loads(result.stdout)["words"] == 3
+    result = CliRunner().invoke(app, ["similarity", "king", "queen", "--vectors", str(TOY_PATH)])
+    assert "<unk>" not in result.stderr
 
 
 def test_a_float16_store_holding_inf_is_refused_naming_the_word(tmp_path: Path):

@@ -10,7 +10,7 @@ from embtool.cli.app import app
 from embtool.cli.options import Dtype, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
-from embtool.cli.vectors import VectorSource, input_options
+from embtool.cli.vectors import VectorSource, input_options, show_notes
 from embtool.vectors import VectorFormat, convert_vectors, guess_output_format
 
 OutputFormat = Enum(  # type: ignore[misc]
@@ -76,15 +76,12 @@ def convert_command(
             path,
             out,
             target,
-            source_format=source.format,
-            limit=source.limit,
-            encoding=source.encoding,
-            unicode_errors=source.unicode_errors,
-            allow_pickle=source.allow_pickle,
+            options=source.options,
             dtype=dtype.value if dtype else None,
             overwrite=force,
             progress=progress,
         )
+    show_notes(store.meta)
     record = {
         "source": str(path),
         "source_format": store.meta.get("source_format"),

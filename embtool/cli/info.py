@@ -9,7 +9,7 @@ from embtool.cli.app import app
 from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
-from embtool.cli.vectors import VectorSource, input_options
+from embtool.cli.vectors import VectorSource, input_options, show_notes
 from embtool.inspection import VectorInfo, inspect_vectors
 from embtool.vectors.files import encoding_hint_at
 
@@ -87,19 +87,12 @@ def info_command(
     """
     resolved = source.resolve_path()
     with byte_progress(f"reading {resolved.name}") as progress:
-        info = inspect_vectors(
-            resolved,
-            format=source.format,
-            limit=source.limit,
-            encoding=source.encoding,
-            unicode_errors=source.unicode_errors,
-            allow_pickle=source.allow_pickle,
-            progress=progress,
-        )
+        info = inspect_vectors(resolved, source.options, progress=progress)
+    show_notes(info.meta)
     if info.undecodable and resolved.is_file():
-        hint = encoding_hint_at(resolved, info.undecodable[0]["offset"], source.encoding)
+        hint = encoding_hint_at(resolved, info.undecodable[0]["offset"], source.options.encoding)
         note(
-            f"some words do not decode as {source.encoding} (see 'undecodable'); "
+            f"some words do not decode as {source.options.encoding} (see 'undecodable'); "
             f"pass {hint} to read them"
         )
     emit(

@@ -7,15 +7,16 @@
 import functools
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from embtool.cli.output import note
 from embtool.resources import default_zh_vectors_path
-from embtool.vectors import VectorFormat, load_vectors
+from embtool.vectors import ReadOptions, VectorFormat, load_vectors
 from embtool.vectors.names import resolve_vectors
 from embtool.vectors.store import VectorStore
 
@@ -31,11 +32,7 @@ class VectorSource:
     """Where the vectors come from and how to read them."""
 
     vectors: str | None = None
-    format: VectorFormat | None = None
-    limit: int | None = None
-    encoding: str = "utf-8"
-    unicode_errors: str = "strict"
-    allow_pickle: bool = False
+    options: ReadOptions = field(default_factory=ReadOptions)
 
     def resolve_path(self, words: Sequence[str] | None = None) -> Path:
         """The path to open: --vectors (a path or a downloaded name), EMBTOOL_VECTORS, or the
@@ -45,22 +42,21 @@ class VectorSource:
         """
         path = resolve_vectors(self.vectors, words=words)
         if words and path == default_zh_vectors_path() and self.vectors in (None, ""):
-            from embtool.cli.output import note
-
             note("Chinese query: using the shipped Chinese vectors (--vectors default-zh)")
         return path
 
     def open(self, words: Sequence[str] | None = None) -> VectorStore:
-        """Load the vectors (``words``: the query, to pick the Chinese default).  Raises:
-        VectorFileError."""
-        return load_vectors(
-            self.resolve_path(words),
-            format=self.format,
-            limit=self.limit,
-            encoding=self.encoding,
-            unicode_errors=self.unicode_errors,
-            allow_pickle=self.allow_pickle,
-        )
+        """Load the vectors (``words``: the query, to pick the Chinese default), showing the
+        reader's notes (e.g. an extra GloVe ``<unk>`` row) on stderr.  Raises: VectorFileError."""
+        store = load_vectors(self.resolve_path(words), self.options)
+        show_notes(store.meta)
+        return store
+
+
+def show_notes(meta: dict[str, Any]) -> None:
+    """Print what a reader noted about the file (``meta["notes"]``) to stderr, one line each."""
+    for text in meta.get("notes") or []:
+        note(str(text))
 
 
 _VECTOR_PARAMS = [
@@ -165,11 +161,13 @@ def _with_source(
         opts = {name: kwargs.pop(name) for name in names}
         source = VectorSource(
             vectors=vectors_of(opts, kwargs),
-            format=opts["vectors_format"],
-            limit=opts["limit"],
-            encoding=opts["encoding"],
-            unicode_errors=UnicodeErrors(opts["unicode_errors"]).value,
-            allow_pickle=opts["allow_pickle"],
+            options=ReadOptions(
+                format=opts["vectors_format"],
+                limit=opts["limit"],
+                encoding=opts["encoding"],
+                unicode_errors=UnicodeErrors(opts["unicode_errors"]).value,
+                allow_pickle=opts["allow_pickle"],
+            ),
         )
         return func(source=source, **kwargs)
 

@@ -3,9 +3,11 @@
 from embtool.vectors.files import ReadReport
 from embtool.vectors.formats import VectorFormat, guess_output_format, sniff_format
 from embtool.vectors.io import convert_vectors, load_vectors, save_vectors
+from embtool.vectors.options import ReadOptions
 from embtool.vectors.store import Resolved, VectorStore
 
 __all__ = [
+    "ReadOptions",
     "ReadReport",
     "Resolved",
     "VectorFormat",

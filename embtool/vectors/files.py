@@ -28,14 +28,29 @@ class ReadReport:
     format: str | None = None
 
 
-def _compression_of(head: bytes) -> str | None:
+def compression_of(head: bytes) -> str | None:
+    """The compression ("gzip", "bz2", "xz") that the first bytes of a file announce, or None.
+
+    bz2 needs its block-size digit too, so a text line starting "BZh" is not taken for one.
+    """
     if head.startswith(b"\x1f\x8b"):
         return "gzip"
-    if head.startswith(b"BZh"):
+    if head.startswith(b"BZh") and len(head) >= 4 and head[3:4].isdigit():
         return "bz2"
     if head.startswith(b"\xfd7zXZ\x00"):
         return "xz"
     return None
+
+
+def decompressing(raw: IO[bytes], kind: str | None) -> IO[bytes]:
+    """``raw`` read through the decompressor ``kind`` names (as :func:`compression_of` says)."""
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if kind == "bz2":
+        return bz2.BZ2File(raw, "rb")  # type: ignore[return-value]
+    if kind == "xz":
+        return lzma.LZMAFile(raw, "rb")  # type: ignore[return-value]
+    return raw
 
 
 Progress = Callable[[int, "int | None"], None]
@@ -66,14 +81,8 @@ def _open_raw(path: str | Path) -> tuple[IO[bytes], str | None, IO[bytes]]:
         raise VectorFileError(p, f"cannot read: {exc.strerror or exc}") from None
     head = raw.read(6)
     raw.seek(0)
-    kind = _compression_of(head)
-    if kind == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), kind, raw  # type: ignore[return-value]
-    if kind == "bz2":
-        return bz2.BZ2File(raw, "rb"), kind, raw  # type: ignore[return-value]
-    if kind == "xz":
-        return lzma.LZMAFile(raw, "rb"), kind, raw  # type: ignore[return-value]
-    return raw, None, raw
+    kind = compression_of(head)
+    return decompressing(raw, kind), kind, raw
 
 
 def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:

@@ -21,6 +21,7 @@ from embtool.vectors.formats import (
 from embtool.vectors.gensim_pickle import _read_gensim
 from embtool.vectors.names import named_path, resolve_vectors
 from embtool.vectors.native import _read_store, write_store
+from embtool.vectors.options import ReadOptions
 from embtool.vectors.projector import _read_projector, write_projector
 from embtool.vectors.store import VectorStore
 from embtool.vectors.word2vec import _read_binary, _read_text, write_word2vec
@@ -28,12 +29,8 @@ from embtool.vectors.word2vec import _read_binary, _read_text, write_word2vec
 
 def load_vectors(
     path: str | Path | None = None,
+    options: ReadOptions | None = None,
     *,
-    format: VectorFormat | str | None = None,
-    limit: int | None = None,
-    encoding: str = "utf-8",
-    unicode_errors: str = "strict",
-    allow_pickle: bool = False,
     mmap: bool = True,
     report: ReadReport | None = None,
     progress: Progress | None = None,
@@ -43,11 +40,14 @@ def load_vectors(
     ``path`` is a file or store, ``"default"`` (the shipped vectors) or the name of a set fetched
     with ``embtool download``; None means ``EMBTOOL_VECTORS``, else the shipped vectors.
 
-    ``limit`` keeps only the first N words. Passing a ``report`` makes the reader lenient about
+    ``options`` says how to read (:class:`ReadOptions`; its ``limit`` keeps only the first N words). Passing a ``report`` makes the reader lenient about
     duplicate words (first kept) and undecodable bytes (replaced), recording them instead.
     ``progress`` is called now and then while a text or binary file is read.
     Raises: VectorFileError naming the file, the line and the problem.
     """
+    opts = options or ReadOptions()
+    format, limit, encoding = opts.format, opts.limit, opts.encoding
+    unicode_errors, allow_pickle = opts.unicode_errors, opts.allow_pickle
     if path is None:
         p = resolve_vectors(None)
     else:
@@ -167,16 +167,13 @@ def convert_vectors(
     out: str | Path,
     to: VectorFormat | str,
     *,
-    source_format: VectorFormat | str | None = None,
-    limit: int | None = None,
-    encoding: str = "utf-8",
-    unicode_errors: str = "strict",
-    allow_pickle: bool = False,
+    options: ReadOptions | None = None,
     dtype: str | None = None,
     overwrite: bool = False,
     progress: Progress | None = None,
 ) -> VectorStore:
-    """Read vectors in any format and write them in ``to``, recording where they came from.
+    """Read vectors in any format (as ``options`` say) and write them in ``to``, recording where
+    they came from.
 
     A written store's ``meta.json`` keeps the source's own history (a store's training record, say)
     and gains ``{"action": "convert", "source": ..., "source_format": ..., "limit": ...}``.
@@ -197,15 +194,8 @@ def convert_vectors(
             raise OutputError(f"{dst} is the input itself; write the conversion somewhere else")
     if dst.exists() and not overwrite:
         raise OutputError(f"{dst} already exists (pass --force to replace it)")
-    store = load_vectors(
-        src,
-        format=source_format,
-        limit=limit,
-        encoding=encoding,
-        unicode_errors=unicode_errors,
-        allow_pickle=allow_pickle,
-        progress=progress,
-    )
+    limit = (options or ReadOptions()).limit
+    store = load_vectors(src, options, progress=progress)
     fmt = store.meta.get("source_format")
     history = [
         h

@@ -29,6 +29,9 @@ from embtool.vectors.formats import _parse_header
 from embtool.vectors.store import VectorStore
 
 _CHUNK_ROWS = 8192
+_BINARY_CHUNK = 4 << 20  # bytes read at a time by the binary reader
+_GROW_BYTES = 64 << 20  # a compressed file's matrix grows by this much at a time
+_MAX_WORD_BYTES = 10_000  # no real word is longer; a longer one means this is not word2vec binary
 
 
 _GLOVE_UNK = "<unk>"
@@ -74,6 +77,18 @@ def _check_finite(path: Path, values: np.ndarray, line_nos: list[int], words: li
         bad = int(np.argmin(finite.all(axis=1)))
         raise VectorFileError(
             path, f"the vector of {words[bad]!r} has a NaN or infinite value", line=line_nos[bad]
+        )
+
+
+def _check_rows_finite(
+    path: Path, matrix: np.ndarray, words: list[str], start: int, stop: int
+) -> None:
+    """Refuse rows ``start:stop`` of a binary file's matrix if one holds NaN or inf."""
+    finite = np.isfinite(matrix[start:stop]).all(axis=1)
+    if not finite.all():
+        bad = start + int(np.argmin(finite))
+        raise VectorFileError(
+            path, f"vector {bad + 1} ({words[bad]!r}) has a NaN or infinite value"
         )
 
 
@@ -307,87 +322,99 @@ def _read_binary(
         if report is not None:
             report.header = header
         row_bytes = 4 * dim
-        buf = bytearray()
+        # the size of an uncompressed file vouches for the header; a compressed one grows its
+        # matrix as rows arrive (in place: realloc), so a lying header allocates nothing
+        step = max(_CHUNK_ROWS, _GROW_BYTES // row_bytes)
+        capacity = want if compression is None else min(want, _CHUNK_ROWS)
+        matrix = np.empty((capacity, dim), dtype="<f4")
+        out = memoryview(matrix).cast("B")  # type: ignore[arg-type]
+        words: list[str] = []
+        guard = _DuplicateGuard(path, report)
+        chunk = max(_BINARY_CHUNK, 2 * (row_bytes + _MAX_WORD_BYTES))
+        buf = b""
         pos = 0
         eof = False
         offset = len(first)  # file offset of buf[0]
 
-        def fill(n: int) -> bool:
+        def refill() -> None:
+            """Keep the unread tail of ``buf`` and append the next chunk of the file."""
             nonlocal buf, pos, eof, offset
-            while len(buf) - pos < n and not eof:
-                if pos:
-                    offset += pos
-                    del buf[:pos]
-                    pos = 0
-                try:
-                    data = f.read(1 << 20)
-                except (OSError, EOFError, lzma.LZMAError) as exc:
-                    raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
-                tick()
-                if not data:
-                    eof = True
-                buf.extend(data)
-            return len(buf) - pos >= n
+            try:
+                data = f.read(chunk)
+            except (OSError, EOFError, lzma.LZMAError) as exc:
+                raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
+            tick()
+            if not data:
+                eof = True
+            offset += pos
+            buf = buf[pos:] + data
+            pos = 0
 
-        collector = _RowCollector(dim)
-        guard = _DuplicateGuard(path, report)
+        n = 0  # rows kept
+        checked = 0  # rows checked for NaN/inf
         for i in range(want):
-            record = i + 1
-            while True:
-                fill(1)
-                if pos < len(buf) and buf[pos] in (0x0A, 0x0D):
-                    pos += 1
-                    continue
-                break
-            while True:
-                space = buf.find(b" ", pos)
-                if space >= 0 or eof:
-                    break
-                fill(len(buf) - pos + (1 << 16))
+            if len(buf) - pos < row_bytes + _MAX_WORD_BYTES + 2 and not eof:
+                refill()
+            while pos < len(buf) and buf[pos] in b"\n\r":
+                pos += 1
+            space = buf.find(b" ", pos, pos + _MAX_WORD_BYTES + 1)
             if space < 0:
+                if eof and len(buf) - pos <= _MAX_WORD_BYTES:
+                    raise VectorFileError(
+                        path,
+                        f"truncated: header says {count:,} words but the file ends after {i:,}",
+                    )
                 raise VectorFileError(
                     path,
-                    f"truncated: header says {count:,} words but the file ends after {i:,}",
+                    f"record {i + 1} at byte offset {offset + pos:,} has no word under "
+                    f"{_MAX_WORD_BYTES:,} bytes; is this really word2vec binary?",
                 )
-            if space - pos > 10_000:
-                raise VectorFileError(
-                    path,
-                    f"word {record} is over 10,000 bytes long; is this really word2vec binary?",
-                )
-            raw_word = bytes(buf[pos:space])
+            raw_word = buf[pos:space]
             word_offset = offset + pos
             pos = space + 1
-            if not fill(row_bytes):
+            if len(buf) - pos < row_bytes:
                 raise VectorFileError(
                     path,
-                    f"truncated: vector {record} of {count:,} "
+                    f"truncated: vector {i + 1} of {count:,} "
                     f"({raw_word[:40].decode(encoding, 'replace')!r}) is cut short",
                 )
-            values = np.frombuffer(bytes(buf[pos : pos + row_bytes]), dtype="<f4")
+            word = _decode(raw_word, path, i + 1, word_offset, encoding, unicode_errors, report)
+            if guard.accept(word, i + 1):
+                if n == capacity:
+                    del out
+                    capacity = min(want, capacity + min(capacity, step))
+                    matrix.resize((capacity, dim), refcheck=False)
+                    out = memoryview(matrix).cast("B")  # type: ignore[arg-type]
+                out[n * row_bytes : (n + 1) * row_bytes] = buf[pos : pos + row_bytes]
+                words.append(word)
+                n += 1
+                if n - checked >= _CHUNK_ROWS:
+                    _check_rows_finite(path, matrix, words, checked, n)
+                    checked = n
             pos += row_bytes
-            word = _decode(raw_word, path, record, word_offset, encoding, unicode_errors, report)
-            if not np.isfinite(values).all():
-                raise VectorFileError(
-                    path, f"vector {record} ({word!r}) has a NaN or infinite value"
-                )
-            if guard.accept(word, record):
-                collector.add_row(word, values)
+        _check_rows_finite(path, matrix, words, checked, n)
         if limit is None or limit >= count:
-            while fill(1) and buf[pos] in b" \t\r\n":
-                pos += 1
-            if fill(1):
+            while True:
+                rest = buf[pos:].lstrip(b" \t\r\n")
+                if rest or eof:
+                    break
+                refill()
+            if rest:
                 raise VectorFileError(
                     path,
                     f"header says {_words(count)} but the file has more data after the last one "
-                    f"(at byte {offset + pos:,})",
+                    f"(at byte {offset + len(buf) - len(rest):,})",
                 )
-    if not collector.words and want > 0:
-        raise VectorFileError(path, "no vectors in file")
+    del out
+    if n < capacity:
+        matrix.resize((n, dim), refcheck=False)
     if want == 0:
         raise VectorFileError(path, "header says the file holds no vectors")
+    if not words:
+        raise VectorFileError(path, "no vectors in file")
     if report is not None:
         report.compression = compression
-    return VectorStore(collector.words, collector.matrix(), path=path)
+    return VectorStore(words, matrix, path=path)
 
 
 def _text_rows(store: VectorStore, sep: str = " ") -> Iterator[str]:
