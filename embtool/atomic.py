@@ -107,6 +107,26 @@ def atomic_file(path: Path) -> Iterator[Path]:
         raise
 
 
+def check_destination(path: str | Path, *, overwrite: bool = False) -> None:
+    """Fail now, before long work, if a later atomic write of ``path`` could not succeed.
+
+    Probes the nearest existing ancestor with a temporary directory (catches read-only file
+    systems and permissions, for root too). Raises: OutputError naming the path.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise OutputError(f"{path} already exists (pass --force to replace it)")
+    base = path.parent if str(path.parent) else Path(".")
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise OutputError(f"{path}: cannot write there, {base} is not a directory")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=temp_prefix(path.name), suffix=".probe", dir=base))
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {base} ({exc.strerror or exc})") from None
+
+
 @contextlib.contextmanager
 def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary sibling directory; on success it replaces ``path`` in one rename.

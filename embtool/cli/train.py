@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from embtool import training
+from embtool.atomic import check_destination
 from embtool.cli.app import app
 from embtool.cli.options import (
     CorpusConvertOpt,
@@ -37,8 +38,10 @@ def _command_line() -> str:
 
 
 def _check_out(path: Path, force: bool, what: str) -> None:
+    """Before any training: OUT must be new (or --force) and its directory writable."""
     if path.exists() and not force:
         raise OutputError(f"{path} already exists (pass --force to replace it{what})")
+    check_destination(path, overwrite=True)
 
 
 def train_report(store: Any, out: Path) -> Report:

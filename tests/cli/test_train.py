@@ -65,6 +65,46 @@ def test_default_out_is_vectors_method(corpus, tmp_path, monkeypatch):
     assert (tmp_path / "vectors" / "cbow" / "vectors.npy").is_file()
 
 
+@pytest.mark.parametrize("flag", ["-o", "--save-model"])
+def test_unwritable_output_fails_before_any_training(corpus, tmp_path, monkeypatch, flag):
+    """A destination that cannot be written is refused at once, not after training (#16 item 28)."""
+    import embtool.training
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("training started although the output cannot be written")
+
+    monkeypatch.setattr(embtool.training, "train", no_training)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n")
+    bad = blocker / "sub" / "v"
+    args = (
+        ["-o", str(tmp_path / "ok"), "--save-model", str(bad)] if flag != "-o" else ["-o", str(bad)]
+    )
+    result = invoke("train", str(corpus), *args, *FAST)
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip() == f"error: {bad}: cannot write there, {blocker} is not a directory"
+    )
+    assert not (tmp_path / "ok").exists()
+
+
+def test_check_destination_probes_a_read_only_directory(tmp_path, monkeypatch):
+    """The probe write is what decides (root passes permission checks; a read-only mount does not)."""
+    import errno
+    import tempfile
+
+    from embtool.atomic import check_destination
+    from embtool.errors import OutputError
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    with pytest.raises(OutputError, match=r"cannot write in .* \(Read-only file system\)"):
+        check_destination(tmp_path / "v")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_existing_output_needs_force(corpus, tmp_path):
     out = tmp_path / "v"
     assert invoke("train", str(corpus), "-o", str(out), *FAST).exit_code == 0
