@@ -60,7 +60,5 @@ def odd_one_out_command(
     note_skipped(batch.skipped, len(batch.results))
     report = odd_report(batch)
     if line_numbers:
-        at = [lines[i] for i in batch.answered]
-        per_row = [n for n, r in zip(at, batch.results) for _ in range(1)]
-        report = with_line_numbers(report, at, per_row)
+        report = with_line_numbers(report, [lines[i] for i in batch.answered])
     emit(report, fmt)

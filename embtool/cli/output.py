@@ -135,10 +135,13 @@ def note_skipped(skipped: Sequence[Any], answered: int | None = None) -> None:
 
 
 def with_line_numbers(
-    report: Report, record_lines: Sequence[int], row_lines: Sequence[int]
+    report: Report, record_lines: Sequence[int], row_lines: Sequence[int] | None = None
 ) -> Report:
     """``report`` with the input line number of each query first (``--line-numbers``): a ``line``
-    column in table/TSV and a ``line`` key in every JSON record."""
+    column in table/TSV and a ``line`` key in every JSON record. ``row_lines`` defaults to one
+    row per record."""
+    if row_lines is None:
+        row_lines = record_lines
     records = [{"line": n, **r} for n, r in zip(record_lines, report.records, strict=True)]
     rows = [[n, *row] for n, row in zip(row_lines, report.rows, strict=True)]
     return Report(

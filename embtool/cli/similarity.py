@@ -61,7 +61,5 @@ def similarity_command(
     note_skipped(batch.skipped, len(batch.results))
     report = similarity_report(batch)
     if line_numbers:
-        at = [lines[i] for i in batch.answered]
-        per_row = [n for n, r in zip(at, batch.results) for _ in range(1)]
-        report = with_line_numbers(report, at, per_row)
+        report = with_line_numbers(report, [lines[i] for i in batch.answered])
     emit(report, fmt)
