@@ -100,6 +100,29 @@ class OutputError(EmbtoolError):
     """An output path cannot be written."""
 
 
+class OutputExistsError(OutputError):
+    """An output path already exists and replacing it was not allowed; the CLI adds the flag."""
+
+    def __init__(self, path: str | Path, what: str | None = None) -> None:
+        self.path = str(path)
+        self.what = what
+        tail = f" ({what})" if what else ""
+        super().__init__(f"{self.path} already exists{tail}")
+
+
+class InvalidOptionError(UsageError):
+    """A setting is out of range: ``option`` is the Python parameter name, ``need`` what it must be.
+
+    Python users read ``min_count must be at least 1``; the CLI shows the flag (``--min-count``).
+    """
+
+    def __init__(self, option: str, need: str, value: object = None) -> None:
+        self.option = option
+        self.need = need
+        self.value = value
+        super().__init__(f"{option} {need}")
+
+
 class CooccurrenceError(EmbtoolError):
     """A co-occurrence count cannot be made, read or reused as asked (corrupt file, other settings)."""
 

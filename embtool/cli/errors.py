@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from embtool.atomic import disk_full_error, is_disk_full
 from embtool.cli.output import err
-from embtool.errors import EmbtoolError
+from embtool.errors import EmbtoolError, InvalidOptionError, OutputExistsError
 
 
 class ExitStatus(IntEnum):
@@ -55,9 +55,28 @@ def stop_signals_unwind() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+# Library parameter names whose command-line flag is not simply ``--`` + the name with dashes.
+FLAG_NAMES: dict[str, str] = {}
+
+
+def flag_for(option: str) -> str:
+    """The command-line flag of a library parameter name (``min_count`` -> ``--min-count``)."""
+    return FLAG_NAMES.get(option, "--" + option.replace("_", "-"))
+
+
+def phrase_error(exc: EmbtoolError) -> str:
+    """The one-line wording of ``exc`` for the command line: flags and hints added here."""
+    if isinstance(exc, InvalidOptionError):
+        return f"{flag_for(exc.option)} {exc.need}"
+    if isinstance(exc, OutputExistsError):
+        what = f" {exc.what}" if exc.what else ""
+        return f"{exc.path} already exists (pass --force to replace it{what})"
+    return str(exc)
+
+
 def report_error(exc: EmbtoolError) -> ExitStatus:
     """Print ``exc`` as ``error: ...`` on stderr and return its exit status."""
-    err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", markup=True)
+    err.print(f"[bold red]error:[/bold red] {escape(phrase_error(exc))}", markup=True)
     return ExitStatus(exc.exit_code)
 
 
