@@ -30,12 +30,13 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
 from embtool.errors import CorpusError
+from embtool.progress import ProgressCallback, ProgressEvent, Throttle
 from embtool.vectors.files import compression_of, decompressing
 
 STDIN = "-"
@@ -49,28 +50,6 @@ PIECE_TOKENS = 1_000
 _BLOCK_BYTES = 1 << 22
 _SNIFF_BYTES = 8192
 _ASCII_WHITESPACE = b" \t\n\r\x0b\x0c"
-
-
-# -- progress -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ProgressEvent:
-    """A progress report from reading or training; the CLI draws it, the library only sends it.
-
-    ``done`` and ``total`` are in ``unit`` (``"bytes"`` while reading, ``"words"`` while training);
-    ``total`` is None when unknown (stdin). ``epoch`` counts from 1 while training.
-    """
-
-    stage: str
-    done: float
-    total: float | None
-    unit: str
-    epoch: int | None = None
-    epochs: int | None = None
-    final: bool = False
-    info: dict[str, Any] = field(default_factory=dict)
-
-
-ProgressCallback = Callable[[ProgressEvent], None]
 
 
 # -- tokenizers ---------------------------------------------------------------------------------
@@ -721,19 +700,14 @@ class Corpus:
 
 
 class _Reporter:
-    """Rate-limits read progress events to a few per second."""
+    """Read progress in bytes, a few events per second."""
 
     def __init__(self, progress: ProgressCallback | None, total: int | None) -> None:
-        self.progress = progress
+        self.progress = None if progress is None else Throttle(progress)
         self.total = total
-        self.last = 0.0
 
     def __call__(self, done: int, final: bool = False) -> None:
-        if self.progress is None:
-            return
-        now = time.perf_counter()
-        if final or now - self.last >= 0.2:
-            self.last = now
+        if self.progress is not None:
             total = done if final else self.total
             self.progress(ProgressEvent("read", done, total, "bytes", final=final))
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from embtool.vectors.files import Progress, ReadReport
+from embtool.progress import ProgressCallback
+from embtool.vectors.files import ReadReport
 from embtool.vectors.formats import VectorFormat
 from embtool.vectors.io import load_vectors
 from embtool.vectors.options import ReadOptions
@@ -139,7 +140,7 @@ def inspect_vectors(
     path: str | Path,
     options: ReadOptions | None = None,
     *,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> VectorInfo:
     """Describe the vectors at ``path``, reading leniently.
 

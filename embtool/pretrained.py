@@ -23,12 +23,12 @@ import socket
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from embtool.errors import DownloadError, EmbtoolError
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.resources import downloaded_store_path, embtool_home
 from embtool.vectors import VectorFormat, load_vectors, save_vectors
 
@@ -38,8 +38,6 @@ DEFAULT_CATALOGUE_URL = (
 )
 DEFAULT_TIMEOUT = 10.0
 _CHUNK = 1 << 20
-
-Progress = Callable[[int, "int | None"], None]
 
 
 @dataclass(frozen=True)
@@ -191,7 +189,7 @@ def _fetch_to(
     out,
     expected_md5: str,
     timeout: float,  # type: ignore[no-untyped-def]
-    progress: Progress | None,
+    progress: ProgressCallback | None,
     done_before: int,
     total: int | None,
 ) -> int:
@@ -214,7 +212,7 @@ def _fetch_to(
             md5.update(chunk)
             written += len(chunk)
             if progress is not None:
-                progress(done_before + written, total)
+                progress(ProgressEvent("download", done_before + written, total, "bytes"))
     if length is not None and written != length:
         raise DownloadError(
             f"{url}: download interrupted after {written:,} of {length:,} bytes; try again"
@@ -250,12 +248,13 @@ def download_vectors(
     base: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     force: bool = False,
-    progress: Progress | None = None,
-    on_stage: Callable[[str], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> DownloadResult:
     """Fetch vector set ``name``, verify it and keep it as a native store; return where it is.
 
-    Nothing is fetched when the store already exists (unless ``force``).
+    Nothing is fetched when the store already exists (unless ``force``). ``progress`` receives
+    ``ProgressEvent("download", bytes, total, "bytes")`` while fetching, then one
+    ``ProgressEvent("convert", 0, None, "words")`` when conversion to a native store begins.
     Raises: DownloadError (offline, unknown name, checksum mismatch), VectorFileError.
     """
     dest = downloaded_store_path(name)
@@ -280,8 +279,8 @@ def download_vectors(
             done = 0
             for url, checksum in zip(urls, entry.checksums, strict=True):
                 done += _fetch_to(url, out, checksum, timeout, progress, done, entry.file_size)
-        if on_stage is not None:
-            on_stage("converting")
+        if progress is not None:
+            progress(ProgressEvent("convert", 0, None, "words"))
         try:
             store = load_vectors(tmp)
         except EmbtoolError as exc:

@@ -16,6 +16,7 @@ from enum import Enum
 import numpy as np
 
 from embtool.errors import UnknownWordsError, UsageError
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.vectors.store import Resolved, VectorStore
 
 # Levy & Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim uses 1e-6.
@@ -396,13 +397,13 @@ def solve_analogies_chunked(
     epsilon: float = COSMUL_EPSILON,
     chunk_size: int = 4096,
     threads: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`solve_analogies` for many questions: chunks of at most ``chunk_size`` questions,
     ``threads`` at a time (default: one per core), each on one BLAS thread, so that the matrix
     products and the running top-k (plain NumPy, one core per call) both use every core. Memory
-    is bounded by ``threads`` x ``chunk_size`` questions. ``progress(done)`` is called from the
-    calling thread after each chunk. Returns (rows, scores) as :func:`solve_analogies` does.
+    is bounded by ``threads`` x ``chunk_size`` questions. ``progress`` receives
+    ``ProgressEvent("analogy", done, total, "questions")`` from the calling thread after each chunk. Returns (rows, scores) as :func:`solve_analogies` does.
     """
     abc_rows = np.asarray(abc_rows, dtype=np.int64).reshape(-1, 3)
     n = len(abc_rows)
@@ -448,7 +449,7 @@ def solve_analogies_chunked(
             for start in starts:
                 done += solve(start)
                 if progress is not None:
-                    progress(done)
+                    progress(ProgressEvent("analogy", done, n, "questions", final=done >= n))
         return rows_out, scores_out
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -459,7 +460,7 @@ def solve_analogies_chunked(
         for future in as_completed([pool.submit(solve, s) for s in starts]):
             done += future.result()
             if progress is not None:
-                progress(done)
+                progress(ProgressEvent("analogy", done, n, "questions", final=done >= n))
     return rows_out, scores_out
 
 

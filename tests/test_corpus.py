@@ -14,13 +14,13 @@ import pytest
 from embtool.corpus import (
     Corpus,
     PreparedCorpus,
-    ProgressEvent,
     Tokenizer,
     make_tokenizer,
     prepare_corpus,
     tokenize,
 )
 from embtool.errors import CorpusError
+from embtool.progress import ProgressEvent
 from tests.helpers import require_shared
 
 ZH_NOVELS = ("zh", "corpora", "zh_novels_4classics.txt.gz")

@@ -422,7 +422,7 @@ def test_chunking_and_progress_do_not_change_answers(structured, tmp_path):
         details=True,
         chunk_size=7,
         threads=1,
-        progress=lambda done, total: calls.append((done, total)),
+        progress=lambda e: calls.append((e.done, e.total)),
     )
     assert [o.predicted for o in chunked.details] == [o.predicted for o in whole.details]
     parallel = evaluate_analogies(store, bench, restrict=0, details=True, chunk_size=5, threads=3)
@@ -570,13 +570,13 @@ def test_evaluate_store_entry_point(toy_store, tmp_path):
         toy_store,
         analogy=[str(path), "msr"],
         similarity=[pairs],
-        progress=lambda done, total: seen.append((done, total)),
+        progress=lambda e: seen.append((e.stage, e.done, e.total)),
     )
     assert [r.benchmark for r in run] == ["toy", "msr", "pairs"]
     assert [r.kind for r in run] == ["analogy", "analogy", "similarity"]
     scores = run.scores()
     assert scores["toy"] == pytest.approx(2 / 3) and scores["msr"] is None
     assert scores["pairs"] == pytest.approx(0.5)
-    assert seen[-1] == (4 + 8000, 4 + 8000)
+    assert seen[-1] == ("evaluate", 4 + 8000, 4 + 8000)
     only_similarity = evaluate_store(toy_store, similarity=["ws353"])
     assert [r.benchmark for r in only_similarity] == ["ws353"]

@@ -184,10 +184,12 @@ def test_multipart_download_is_reassembled(mirror, home):
 def test_base_url_from_environment_and_progress(mirror, home, monkeypatch):
     url, root = mirror
     monkeypatch.setenv("EMBTOOL_DOWNLOAD_URL", url)
-    seen: list[tuple[int, int | None]] = []
-    download_vectors(NAME, progress=lambda done, total: seen.append((done, total)))
+    seen = []
+    download_vectors(NAME, progress=seen.append)
     size = (root / NAME / f"{NAME}.gz").stat().st_size
-    assert seen[-1] == (size, size)
+    fetched = [(e.done, e.total) for e in seen if e.stage == "download"]
+    assert fetched[-1] == (size, size) and {e.unit for e in seen[:-1]} == {"bytes"}
+    assert seen[-1].stage == "convert"  # then the download becomes a native store
 
 
 @pytest.mark.parametrize(

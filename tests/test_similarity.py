@@ -231,4 +231,5 @@ def test_chunked_parallel_analogies_equal_one_batch(random_pair):
     assert par_rows.tolist() == one_rows.tolist()
     # BLAS rounds float32 products differently for different batch shapes: compare to float32 noise
     np.testing.assert_allclose(par_scores, one_scores, rtol=0, atol=2e-5)
-    assert seen[-1] == 300
+    assert (seen[-1].done, seen[-1].total, seen[-1].final) == (300, 300, True)
+    assert seen[-1].stage == "analogy" and seen[-1].unit == "questions"

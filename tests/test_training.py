@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embtool.corpus import Corpus, PreparedCorpus, ProgressEvent
+from embtool.corpus import Corpus, PreparedCorpus
 from embtool.errors import CorpusError, TrainingError, UsageError
+from embtool.progress import ProgressEvent
 from embtool.training import CONFIGS, TRAINERS, Method, Word2VecConfig, train
 from embtool.vectors import save_vectors
 from embtool.vectors.io import load_vectors

@@ -10,13 +10,13 @@ over word pairs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from embtool.bias.direction import bias_direction
 from embtool.errors import BiasError
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.vectors.store import VectorStore
 
 DELTA = 1.0
@@ -56,7 +56,7 @@ def stereotype_analogies(
     restrict: int | None = RESTRICT,
     top: int = TOP,
     words_only: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> StereotypeAnalogies:
     """Pairs x : y analogous to ``a : b``, best first.
 
@@ -95,7 +95,7 @@ def _best_pairs(
     proj: np.ndarray,
     threshold: float,
     keep: int,
-    progress: Callable[[int, int], None] | None,
+    progress: ProgressCallback | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """The ``keep`` close pairs (i < j) with the largest |score|, best first, and the close count."""
     n = len(unit)
@@ -126,7 +126,7 @@ def _best_pairs(
             best_s.append(s)
             best_d.append(d)
         if progress is not None:
-            progress(stop, n)
+            progress(ProgressEvent("analogies", stop, n, "words", final=stop == n))
     if not best_i:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty.astype(np.int64), empty, empty, 0

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from embtool.bias.direction import BiasDirection, bias_direction
 from embtool.bias.wordsets import equalize_pairs, gender_specific_words
 from embtool.errors import BiasError
 from embtool.language import store_language
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.vectors.store import VectorStore
 
 _BLOCK = 65536
@@ -68,13 +69,14 @@ def hard_debias(
     definitional: Sequence[tuple[str, str]] | None = None,
     equalize: Sequence[tuple[str, str]] | None = None,
     gender_specific: Sequence[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[VectorStore, DebiasInfo]:
     """A new, hard-debiased store (float32, unit rows) and what was done.
 
     Defaults: Bolukbasi's definitional pairs, the 52 equalize pairs and the 1,441-word
     gender-specific list. The new store's meta records the operation under ``meta["debias"]`` and
-    in ``meta["history"]``. Raises: BiasError.
+    in ``meta["history"]``. ``progress`` receives ``ProgressEvent("debias", rows done, rows,
+    "words")`` per block of rows. Raises: BiasError.
     """
     direction = bias_direction(store, definitional, method="pca")
     g = direction.vector
@@ -97,7 +99,7 @@ def hard_debias(
         v -= p[:, None] * g32[None, :]
         _normalize_rows(v)
         if progress is not None:
-            progress(stop, len(store))
+            progress(ProgressEvent("debias", stop, len(store), "words", final=stop == len(store)))
     index = store.index
     equalized: list[tuple[str, str]] = []
     pairs = (

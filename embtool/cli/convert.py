@@ -9,7 +9,7 @@ import typer
 from embtool.cli.app import app
 from embtool.cli.options import Dtype, ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
-from embtool.cli.progress import byte_progress
+from embtool.cli.progress import ProgressView
 from embtool.cli.vectors import VectorSource, input_options, show_notes
 from embtool.vectors import VectorFormat, convert_vectors, guess_output_format
 
@@ -71,7 +71,7 @@ def convert_command(
         note(f"writing {target.label} ({why}; --to chooses another format)")
     else:
         target = VectorFormat(to.value)
-    with byte_progress(f"reading {path.name}") as progress:
+    with ProgressView(label=f"reading {path.name}", transient=True) as progress:
         store = convert_vectors(
             path,
             out,

@@ -8,8 +8,9 @@ from embtool import pretrained
 from embtool.cli.app import app
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
-from embtool.cli.progress import byte_progress
+from embtool.cli.progress import ProgressView
 from embtool.errors import DownloadError, UsageError
+from embtool.progress import ProgressEvent
 
 
 def catalogue_report(sets: dict[str, pretrained.PretrainedSet]) -> Report:
@@ -95,14 +96,16 @@ def download_command(
         return
     if not name:
         raise UsageError("name a vector set to download (see: embtool download --list)")
-    with byte_progress(f"downloading {name}") as progress:
+    with ProgressView(label=f"downloading {name}", transient=True) as view:
+
+        def progress(event: ProgressEvent) -> None:
+            if event.stage == "convert":
+                note(f"converting {name} into a native store")
+            else:
+                view(event)
+
         result = pretrained.download_vectors(
-            name,
-            base=base_url,
-            timeout=timeout,
-            force=force,
-            progress=progress,
-            on_stage=lambda stage: note(f"{stage} {name} into a native store"),
+            name, base=base_url, timeout=timeout, force=force, progress=progress
         )
     if not result.downloaded:
         note(f"{name} is already downloaded (--force fetches it again)")

@@ -2,7 +2,6 @@
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated, Any
 
@@ -11,7 +10,8 @@ import typer
 from embtool.alignment import Retrieval
 from embtool.cli.app import app
 from embtool.cli.options import FormatOpt
-from embtool.cli.output import Format, Report, emit, err, warn
+from embtool.cli.output import Format, Report, emit, warn
+from embtool.cli.progress import ProgressView
 from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
@@ -179,40 +179,6 @@ def registry_report() -> Report:
         rows,
         title="Bundled benchmarks",
     )
-
-
-# -- progress ----------------------------------------------------------------------------------
-@contextmanager
-def _progress_bar(enabled: bool):
-    """Yield ``start(label, total) -> callback`` drawing a Rich bar on stderr, or a no-op."""
-    if not enabled:
-        yield lambda label, total: None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("questions"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-
-        def start(label: str, total: int) -> Callable[[int, int], None]:
-            task = bar.add_task(label, total=total)
-            return lambda done, n: bar.update(task, completed=done, total=n)
-
-        yield start
 
 
 def _column_names(names: Sequence[str]) -> list[str]:
@@ -432,7 +398,7 @@ def evaluate_command(
 
     runs: list[tuple[str, str, StoreEvaluation]] = []
     questions = sum(len(b) for b in analogy_sets)
-    with _progress_bar(err.is_terminal and questions > 0) as start:
+    with ProgressView(transient=True) as view:
         for src, path in zip(sources, paths):
             store = src.open()
             sets = (analogy_sets, similarity_sets)
@@ -448,7 +414,7 @@ def evaluate_command(
                 similarity_oov=similarity_oov,
                 epsilon=epsilon,
                 threads=threads,
-                progress=start(store.name, sum(len(b) for b in sets[0])),
+                progress=view.labelled(store.name) if questions > 0 else None,
             )
             runs.append((store.name, str(path), run))
             del store

@@ -8,7 +8,7 @@ import typer
 from embtool.cli.app import app
 from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, note
-from embtool.cli.progress import byte_progress
+from embtool.cli.progress import ProgressView
 from embtool.cli.vectors import VectorSource, input_options, show_notes
 from embtool.inspection import VectorInfo, inspect_vectors
 from embtool.vectors.files import encoding_hint_at
@@ -86,7 +86,7 @@ def info_command(
     uncompressed content).
     """
     resolved = source.resolve_path()
-    with byte_progress(f"reading {resolved.name}") as progress:
+    with ProgressView(label=f"reading {resolved.name}", transient=True) as progress:
         info = inspect_vectors(resolved, source.options, progress=progress)
     show_notes(info.meta)
     if info.undecodable and resolved.is_file():

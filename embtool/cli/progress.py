@@ -1,51 +1,44 @@
-"""Progress bars on stderr, shown only when stderr is a terminal (or when asked); never stdout."""
+"""The one renderer of library progress events: a Rich bar on stderr when it is a terminal,
+lines with ``--verbose`` otherwise, never anything on stdout."""
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 from rich.text import Text
 
 from embtool.cli.output import err, note
-from embtool.corpus import ProgressEvent
-
-ByteProgress = Callable[[int, "int | None"], None]
+from embtool.progress import ProgressCallback, ProgressEvent
 
 
-@contextlib.contextmanager
-def byte_progress(description: str, *, force: bool = False) -> Iterator[ByteProgress | None]:
-    """Yield a ``(done_bytes, total_bytes)`` callback driving a bar, or None off a terminal."""
-    if not (force or err.is_terminal):
-        yield None
-        return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
-    task = bar.add_task(description, total=None)
+class _Amount(ProgressColumn):
+    """How much is done, in the event's unit: MB for bytes, N/M for questions, else percent."""
 
-    def update(done: int, total: int | None) -> None:
-        bar.update(task, completed=done, total=total)
+    def __init__(self) -> None:
+        super().__init__()
+        self.columns = {
+            "bytes": DownloadColumn(),
+            "questions": MofNCompleteColumn(),
+        }
+        self.percent = TaskProgressColumn()
 
-    with bar:
-        yield update
+    def render(self, task: Any) -> Text:
+        unit = task.fields.get("unit")
+        column = self.columns.get(unit)
+        if column is None:
+            return self.percent.render(task)
+        text = column.render(task)
+        return text + Text(" questions") if unit == "questions" else text
 
 
 class _Rate(ProgressColumn):
@@ -61,15 +54,34 @@ class _Rate(ProgressColumn):
         return Text(f"{speed:,.0f} {unit or 'words'}/s", style="progress.data.speed")
 
 
-_STAGES = {"read": "reading corpus", "count": "counting co-occurrences", "merge": "merging counts"}
+_STAGES = {
+    "read": "reading corpus",
+    "count": "counting co-occurrences",
+    "merge": "merging counts",
+    "download": "downloading",
+    "evaluate": "evaluating",
+    "debias": "debiasing",
+    "analogies": "finding analogies",
+}
 
 
 class ProgressView:
-    """Draws library progress events: a Rich bar on a terminal, else nothing (or lines, verbose)."""
+    """Draws :class:`~embtool.progress.ProgressEvent` s: pass the view as ``progress=``.
 
-    def __init__(self, *, verbose: bool = False) -> None:
+    One bar per stage (or per ``label``): ``label`` names the work in place of the stage
+    (``reading vectors.bin``); :meth:`labelled` gives a callback whose events get a bar of their
+    own (one per store evaluated). ``transient`` bars vanish when the work ends (reading,
+    downloading); training bars stay. Off a terminal nothing is drawn; with ``verbose`` the ends
+    of reading, counting and every epoch are noted as lines.
+    """
+
+    def __init__(
+        self, *, verbose: bool = False, label: str | None = None, transient: bool = False
+    ) -> None:
         self.live = err.is_terminal
         self.verbose = verbose
+        self.label = label
+        self.transient = transient
         self.bar: Progress | None = None
         self.tasks: dict[str, Any] = {}
         self.started = time.perf_counter()
@@ -79,13 +91,13 @@ class ProgressView:
             self.bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
-                TaskProgressColumn(),
+                _Amount(),
                 _Rate(),
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
                 console=err,
-                transient=False,
+                transient=self.transient,
             )
             self.bar.__enter__()
         return self
@@ -95,20 +107,34 @@ class ProgressView:
             self.bar.__exit__(None, None, None)
 
     def __call__(self, event: ProgressEvent) -> None:
+        self.show(event, self.label)
+
+    def labelled(self, label: str) -> ProgressCallback:
+        """A callback drawing its events on a bar of their own, named ``label``."""
+        return lambda event: self.show(event, label)
+
+    def show(self, event: ProgressEvent, label: str | None = None) -> None:
+        """Draw ``event`` (on the bar named ``label`` when given), or note it when verbose."""
         if self.bar is not None:
-            self._draw(event)
+            self._draw(event, label)
         elif self.verbose:
             self._log(event)
 
-    def _draw(self, event: ProgressEvent) -> None:
+    def _draw(self, event: ProgressEvent, label: str | None) -> None:
         assert self.bar is not None
-        desc = _STAGES.get(event.stage) or f"epoch {event.epoch}/{event.epochs}"
+        if label is not None:
+            desc = label
+        elif event.stage == "train":
+            desc = f"epoch {event.epoch}/{event.epochs}"
+        else:
+            desc = _STAGES.get(event.stage, event.stage)
         if "cost" in event.info:
             desc += f" cost {event.info['cost']:.5f}"
-        task = self.tasks.get(event.stage)
+        key = label or event.stage
+        task = self.tasks.get(key)
         if task is None:
             task = self.bar.add_task(desc, total=event.total, unit=event.unit)
-            self.tasks[event.stage] = task
+            self.tasks[key] = task
         self.bar.update(task, completed=event.done, total=event.total, description=desc)
 
     def _log(self, event: ProgressEvent) -> None:

@@ -12,7 +12,7 @@ policies), :mod:`.analogy` (batched analogy accuracy), :mod:`.pairs` (similarity
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from embtool.evaluation.vocab import (
     SimilarityOOV,
     WordLookup,
 )
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 from embtool.vectors.store import VectorStore
 
@@ -119,7 +120,7 @@ def evaluate_store(
     epsilon: float = COSMUL_EPSILON,
     chunk_size: int = DEFAULT_CHUNK,
     threads: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> StoreEvaluation:
     """Run analogy and similarity benchmarks on one store; with neither named, the standard suite
     of the store's language (``meta.json``'s ``language``, else judged by its words' script).
@@ -128,7 +129,8 @@ def evaluate_store(
     ``restrict`` applies to analogies (candidates and question words, default 30,000);
     similarity sets use ``similarity_restrict`` (default: the whole vocabulary). ``threads``: how
     many chunks of analogy questions run at once, one BLAS thread each (default: every core).
-    ``progress(done, total)`` counts analogy questions over all analogy benchmarks.
+    ``progress`` receives ``ProgressEvent("evaluate", done, total, "questions")``, counted
+    over all analogy benchmarks.
 
     Raises: BenchmarkError.
     """
@@ -142,10 +144,10 @@ def evaluate_store(
     total = sum(len(b) for b in analogy_sets)
     offset = 0
 
-    def make_progress(base: int) -> Callable[[int, int], None] | None:
+    def make_progress(base: int) -> ProgressCallback | None:
         if progress is None:
             return None
-        return lambda done, _n: progress(base + done, total)
+        return lambda e: progress(ProgressEvent("evaluate", base + e.done, total, "questions"))
 
     lookup = WordLookup(store, restrict, case)
     for bench in analogy_sets:
@@ -166,7 +168,7 @@ def evaluate_store(
         )
         offset += len(bench)
         if progress is not None:
-            progress(offset, total)
+            progress(ProgressEvent("evaluate", offset, total, "questions", final=offset == total))
     sim_lookup = WordLookup(store, similarity_restrict, case) if similarity_sets else None
     for sim_bench in similarity_sets:
         results.append(

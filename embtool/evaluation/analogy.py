@@ -9,7 +9,6 @@ Questions with a word outside the first ``restrict`` words are out of vocabulary
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +21,12 @@ from embtool.evaluation.vocab import (
     WordLookup,
     effective_restrict,
 )
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod, solve_analogies_chunked
 from embtool.vectors.store import VectorStore
 
 CANDIDATES = 5  # gensim looks at the 5 best answers to skip case variants of the question words
 DEFAULT_CHUNK = 4096  # max questions per engine call: bounds memory, sets progress granularity
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ def _solve_in_chunks(
     epsilon: float,
     chunk_size: int,
     threads: int | None,
-    progress: Callable[[int], None] | None,
+    progress: ProgressCallback | None,
 ) -> np.ndarray:
     """The engine's best ``CANDIDATES`` rows for every (x, y, z) triple (-1 where fewer)."""
     out = np.full((len(triples), CANDIDATES), -1, dtype=np.int64)
@@ -145,7 +143,7 @@ def evaluate_analogies(
     details: bool = False,
     chunk_size: int = DEFAULT_CHUNK,
     threads: int | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     lookup: WordLookup | None = None,
 ) -> AnalogyResult:
     """Accuracy of ``store`` on an analogy benchmark, per section, group and in total.
@@ -153,8 +151,9 @@ def evaluate_analogies(
     ``restrict`` (None or 0: the whole vocabulary) limits both the candidate answers and the words a
     question may use. ``threads`` chunks run at once (default: one per core), each with one BLAS
     thread, so the top-k bookkeeping runs in parallel too; memory is bounded by ``threads`` x
-    ``chunk_size`` questions. ``progress(done, total)`` is called from this thread after each
-    chunk (counted over all questions, out-of-vocabulary ones included).
+    ``chunk_size`` questions. ``progress`` receives ``ProgressEvent("evaluate", done, total,
+    "questions")`` from this thread after each chunk (counted over all questions,
+    out-of-vocabulary ones included).
     """
     method, case, oov = AnalogyMethod(method), CaseMode(case), AnalogyOOV(oov)
     if (
@@ -196,10 +195,10 @@ def evaluate_analogies(
         epsilon=epsilon,
         chunk_size=chunk_size,
         threads=threads,
-        progress=None if progress is None else lambda done: progress(n * done // len(idx), n),
+        progress=None if progress is None else _scaled(progress, n, len(idx)),
     )
     if progress is not None and len(idx) == 0:
-        progress(n, n)
+        progress(ProgressEvent("evaluate", n, n, "questions", final=True))
 
     # the prediction: the first candidate that is not a case variant of a question word
     predicted_row = np.full(n, -1, dtype=np.int64)
@@ -266,3 +265,16 @@ def evaluate_analogies(
         scores=tuple(scores),
         details=outcomes,
     )
+
+
+def _scaled(progress: ProgressCallback, n: int, answerable: int) -> ProgressCallback:
+    """The engine's events over the ``answerable`` questions as events over all ``n``."""
+
+    def forward(event: ProgressEvent) -> None:
+        progress(
+            ProgressEvent(
+                "evaluate", n * event.done // answerable, n, "questions", final=event.final
+            )
+        )
+
+    return forward

@@ -3,7 +3,7 @@
 Every trainer has the signature ``trainer(config, corpus, progress=None, **options) -> VectorStore``
 where ``config`` is the method's frozen config dataclass, ``corpus`` a
 :class:`~embtool.corpus.PreparedCorpus` (a tokenized file plus word counts) and ``progress`` a
-callback receiving :class:`~embtool.corpus.ProgressEvent`. :func:`train` adds what every method
+callback receiving :class:`~embtool.progress.ProgressEvent`. :func:`train` adds what every method
 records: the corpus (paths, sha256, token counts), times and the history entry.
 
 >>> from embtool.corpus import Corpus                                    # doctest: +SKIP
@@ -20,8 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from embtool.corpus import Corpus, PreparedCorpus, ProgressCallback
+from embtool.corpus import Corpus, PreparedCorpus
 from embtool.errors import UsageError
+from embtool.progress import ProgressCallback
 from embtool.training.config import (
     GloveConfig,
     Method,

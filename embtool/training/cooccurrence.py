@@ -42,6 +42,7 @@ import numpy as np
 
 from embtool.atomic import atomic_file
 from embtool.errors import CooccurrenceError, CorpusError, OutputError
+from embtool.progress import ProgressCallback, ProgressEvent, Throttle
 
 COOC_FORMAT = "embtool-cooccurrence"
 COOC_FORMAT_VERSION = 1
@@ -56,8 +57,6 @@ _STORED_BYTES = 12  # int32 column + float64 value per stored nonzero while coun
 MIN_MEMORY_GB = 0.05
 # Chunks of ~256k tokens keep the sort and reduction in cache; measured fastest on 2M tokens.
 _MAX_CHUNK = 1 << 18
-
-ProgressFn = Callable[[str, int, "int | None"], None]
 
 
 # -- vocabulary ----------------------------------------------------------------------------------
@@ -466,7 +465,7 @@ class _Counter:
         self.stack_bytes = 0
 
     def finish(
-        self, progress: ProgressFn | None
+        self, progress: ProgressCallback | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
         """Merge everything: (indptr, indices, data float32, spilled)."""
         if not self.runs:
@@ -503,7 +502,7 @@ class _Counter:
         )
         return indptr, indices, data, True
 
-    def _merge_runs(self, progress: ProgressFn | None) -> tuple[np.ndarray, Path, Path]:
+    def _merge_runs(self, progress: ProgressCallback | None) -> tuple[np.ndarray, Path, Path]:
         import scipy.sparse as sp
 
         # Slices are read with plain file reads, not memory maps: mapped pages would stay resident
@@ -550,7 +549,7 @@ class _Counter:
                 else:
                     out_indptr[r0 + 1 : r1 + 1] = done
                 if progress is not None:
-                    progress("merge", r1, self.v)
+                    progress(ProgressEvent("merge", r1, self.v, "rows", final=r1 >= self.v))
                 r0 = r1
         return out_indptr, indices_path, data_path
 
@@ -621,19 +620,22 @@ def count_cooccurrences(
     *,
     memory_gb: float = 4.0,
     tmp_dir: str | Path | None = None,
-    progress: ProgressFn | None = None,
+    progress: ProgressCallback | None = None,
     total_tokens: int | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Cooccurrence:
     """Count co-occurrences of ``vocab`` words in ``sentences`` (token lists, one per line).
 
-    ``progress(phase, done, total)`` is called with phase ``"count"`` (tokens read) and ``"merge"``
-    (rows merged, only when partial results were spilled to ``tmp_dir``).
+    ``progress`` receives :class:`~embtool.progress.ProgressEvent` s, a few a second: stage
+    ``"count"`` (tokens read; the last one ``final``) and ``"merge"`` (rows merged, only when
+    partial results were spilled to ``tmp_dir``).
 
     Raises: CooccurrenceError for a budget too small to make progress; CorpusError when no
     in-vocabulary token is found.
     """
     settings = settings or CooccurrenceSettings()
+    if progress is not None:
+        progress = Throttle(progress)
     plan = plan_memory(memory_gb, len(vocab), settings.window)
     work = Path(tempfile.mkdtemp(prefix="embtool-cooc-", dir=tmp_dir))
     cleanup = _Remover(work)
@@ -649,7 +651,10 @@ def count_cooccurrences(
             tokens += n
             lines += len(group)
             if progress is not None:
-                progress("count", tokens, total_tokens)
+                progress(ProgressEvent("count", tokens, total_tokens, "tokens"))
+        if progress is not None:
+            total = tokens if total_tokens is None else total_tokens
+            progress(ProgressEvent("count", tokens, total, "tokens", final=True))
         batcher.flush()
         if counter.pairs == 0 and tokens == 0:
             raise CorpusError("the corpus is empty: no tokens found")
@@ -699,7 +704,7 @@ def count_corpus(
     settings: CooccurrenceSettings | None = None,
     memory_gb: float = 4.0,
     tmp_dir: str | Path | None = None,
-    progress: ProgressFn | None = None,
+    progress: ProgressCallback | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Cooccurrence:
     """Two passes over a re-iterable corpus: the vocabulary, then the co-occurrence counts.
@@ -708,7 +713,7 @@ def count_corpus(
     """
     counts, tokens, _ = count_words(sentences)
     if progress is not None:
-        progress("vocab", tokens, tokens)
+        progress(ProgressEvent("vocab", tokens, tokens, "tokens", final=True))
     vocab = build_vocabulary(counts, min_count=min_count, max_vocab=max_vocab)
     del counts
     return count_cooccurrences(

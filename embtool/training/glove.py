@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embtool.corpus import PreparedCorpus, ProgressCallback, ProgressEvent
+from embtool.corpus import PreparedCorpus
 from embtool.errors import TrainingError
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.training.config import GLOVE_MAX_BATCH, GloveConfig, OutputVectors
 from embtool.vectors.store import VectorStore
 
@@ -374,22 +375,6 @@ def check_saved_counts(
     check_compatible(read_cooccurrence_meta(path), cooccurrence_request(config, source), path)
 
 
-class _CountProgress:
-    """Counting progress as ProgressEvents, a few per second."""
-
-    def __init__(self, progress: ProgressCallback) -> None:
-        self.progress = progress
-        self.last = 0.0
-
-    def __call__(self, phase: str, done: int, total: int | None) -> None:
-        now = time.perf_counter()
-        final = total is not None and done >= total
-        if final or now - self.last >= 0.2:
-            self.last = now
-            unit = "rows" if phase == "merge" else "tokens"
-            self.progress(ProgressEvent(phase, done, total, unit, final=final))
-
-
 def count_for_glove(
     config: GloveConfig,
     corpus: PreparedCorpus,
@@ -418,7 +403,7 @@ def count_for_glove(
         settings,
         memory_gb=config.memory_gb,
         tmp_dir=tmp_dir,
-        progress=_CountProgress(progress) if progress is not None else None,
+        progress=progress,
         total_tokens=corpus.n_tokens,
         meta=meta,
     )

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from embtool.corpus import PreparedCorpus, ProgressCallback, ProgressEvent
+from embtool.corpus import PreparedCorpus
 from embtool.errors import TrainingError
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.training.config import Method, Word2VecConfig
 from embtool.vectors.store import VectorStore
 

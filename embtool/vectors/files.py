@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from embtool.errors import EmbtoolError, OutputError, VectorFileError
+from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.vectors.store import VectorStore
 
 
@@ -51,12 +52,6 @@ def decompressing(raw: IO[bytes], kind: str | None) -> IO[bytes]:
     if kind == "xz":
         return lzma.LZMAFile(raw, "rb")  # type: ignore[return-value]
     return raw
-
-
-Progress = Callable[[int, "int | None"], None]
-
-
-"""Reader progress callback: ``(bytes of the file read so far, file size or None)``."""
 
 
 def open_binary(path: str | Path) -> tuple[IO[bytes], str | None]:
@@ -176,7 +171,10 @@ def _safe_readline(f: IO[bytes], path: Path, size: int = 4096) -> bytes:
         raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
 
 
-def _progress_reporter(path: Path, raw: IO[bytes], progress: Progress | None) -> Callable[[], None]:
+def _progress_reporter(
+    path: Path, raw: IO[bytes], progress: ProgressCallback | None
+) -> Callable[[], None]:
+    """A ``tick()`` that reports ``ProgressEvent("read", bytes so far, file size, "bytes")``."""
     if progress is None:
         return lambda: None
     try:
@@ -186,7 +184,7 @@ def _progress_reporter(path: Path, raw: IO[bytes], progress: Progress | None) ->
 
     def tick() -> None:
         with contextlib.suppress(OSError, ValueError):
-            progress(raw.tell(), total)
+            progress(ProgressEvent("read", raw.tell(), total, "bytes"))
 
     return tick
 

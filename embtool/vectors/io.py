@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from embtool.errors import OutputError, UsageError, VectorFileError
-from embtool.vectors.files import Progress, ReadReport
+from embtool.progress import ProgressCallback
+from embtool.vectors.files import ReadReport
 from embtool.vectors.formats import (
     _COMPRESSION_SUFFIXES,
     VectorFormat,
@@ -33,7 +34,7 @@ def load_vectors(
     *,
     mmap: bool = True,
     report: ReadReport | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> VectorStore:
     """Open vectors in any supported format; the format is sniffed unless given.
 
@@ -42,7 +43,8 @@ def load_vectors(
 
     ``options`` says how to read (:class:`ReadOptions`; its ``limit`` keeps only the first N words). Passing a ``report`` makes the reader lenient about
     duplicate words (first kept) and undecodable bytes (replaced), recording them instead.
-    ``progress`` is called now and then while a text or binary file is read.
+    ``progress`` receives ``ProgressEvent("read", ...)`` in bytes now and then while a text or
+    binary file is read.
     Raises: VectorFileError naming the file, the line and the problem.
     """
     opts = options or ReadOptions()
@@ -170,7 +172,7 @@ def convert_vectors(
     options: ReadOptions | None = None,
     dtype: str | None = None,
     overwrite: bool = False,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> VectorStore:
     """Read vectors in any format (as ``options`` say) and write them in ``to``, recording where
     they came from.

@@ -12,10 +12,10 @@ import numpy as np
 
 from embtool.atomic import atomic_file
 from embtool.errors import VectorFileError
+from embtool.progress import ProgressCallback
 from embtool.vectors.files import (
     _UTF8_BOM,
     _UTF16_BOMS,
-    Progress,
     ReadReport,
     _check_words_writable,
     _decode,
@@ -145,7 +145,7 @@ def _read_text(
     encoding: str,
     unicode_errors: str,
     report: ReadReport | None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> VectorStore:
     f, compression, raw_file = _open_raw(path)
     tick = _progress_reporter(path, raw_file, progress)
@@ -307,7 +307,7 @@ def _read_binary(
     encoding: str,
     unicode_errors: str,
     report: ReadReport | None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> VectorStore:
     f, compression, raw_file = _open_raw(path)
     tick = _progress_reporter(path, raw_file, progress)
