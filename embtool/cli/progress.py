@@ -4,10 +4,10 @@ lines with ``--verbose`` otherwise, never anything on stdout."""
 import time
 from typing import Any
 
+from rich.console import RenderableType
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     TaskProgressColumn,
@@ -26,19 +26,17 @@ class _Amount(ProgressColumn):
 
     def __init__(self) -> None:
         super().__init__()
-        self.columns = {
-            "bytes": DownloadColumn(),
-            "questions": MofNCompleteColumn(),
-        }
+        self.bytes = DownloadColumn()
         self.percent = TaskProgressColumn()
 
-    def render(self, task: Any) -> Text:
+    def render(self, task: Any) -> RenderableType:
         unit = task.fields.get("unit")
-        column = self.columns.get(unit)
-        if column is None:
-            return self.percent.render(task)
-        text = column.render(task)
-        return text + Text(" questions") if unit == "questions" else text
+        if unit == "bytes":
+            return self.bytes.render(task)
+        if unit == "questions":
+            total = "?" if task.total is None else f"{int(task.total):,}"
+            return Text(f"{int(task.completed):,}/{total} questions", style="progress.download")
+        return self.percent.render(task)
 
 
 class _Rate(ProgressColumn):
