@@ -8,7 +8,6 @@ Scores match gensim's ``most_similar``, ``most_similar_cosmul``, ``similarity`` 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -18,6 +17,7 @@ import numpy as np
 from embtool.errors import UnknownWordsError, UsageError
 from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.vectors.store import Resolved, VectorStore
+from embtool.workers import default_workers
 
 # Levy & Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim uses 1e-6.
 COSMUL_EPSILON = 0.001
@@ -378,14 +378,6 @@ def solve_analogies(
     return top_k(store, q, k, exclude=exclude, restrict=restrict, combine=cosmul, n_outputs=n)
 
 
-def available_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def solve_analogies_chunked(
     store: VectorStore,
     abc_rows: np.ndarray,
@@ -412,7 +404,7 @@ def solve_analogies_chunked(
     scores_out = np.full((n, width), -np.inf, dtype=np.float32)
     if n == 0:
         return rows_out, scores_out
-    workers = max(1, int(threads) if threads else available_cores())
+    workers = max(1, int(threads) if threads else default_workers())
     chunks = -(-n // max(1, int(chunk_size)))
     if workers > 1:
         chunks = max(chunks, min(workers, -(-n // 256)))

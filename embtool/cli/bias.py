@@ -4,6 +4,7 @@ Every subcommand parses, calls :mod:`embtool.bias`, and renders one Report; note
 """
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -452,7 +453,7 @@ def project_command(
     professions: ProfessionsOpt = False,
     top: Annotated[
         int | None,
-        typer.Option("--top", "-k", min=1, help="Show only the K words at each end."),
+        typer.Option("-k", "--top-k", "--top", min=1, help="Show only the K words at each end."),
     ] = None,
     skip_unknown: Annotated[
         bool,
@@ -772,19 +773,46 @@ def _measure_report(r: Any, per_word: bool, label: str, title: str) -> Report:
     return Report([record], columns, rows, title=title, single=True)
 
 
-@register(bias_app, "ect")
-@vector_options
-def ect_command(
-    group1: GroupFileOpt1 = None,
-    group2: GroupFileOpt2 = None,
-    attributes: AttributesFileOpt = None,
-    normalize: NormalizeOpt = None,
-    per_word: PerWordOpt = False,
-    exact_case: ExactCaseOpt = False,
-    fmt: FormatOpt = Format.auto,
-    *,
-    source: VectorSource,
-) -> None:
+def _group_measure_command(
+    name: str,
+    measure: Callable[..., Any],
+    label: str,
+    title: str,
+    doc: str,
+) -> Callable[..., None]:
+    """Register ``embtool bias NAME``, a measure of two groups against attribute words (ECT, RND):
+    the same options, defaults (the definitional pairs over the professions, unit vectors) and
+    report; only the measure, its per-word column and its help differ."""
+
+    def command(
+        group1: GroupFileOpt1 = None,
+        group2: GroupFileOpt2 = None,
+        attributes: AttributesFileOpt = None,
+        normalize: NormalizeOpt = None,
+        per_word: PerWordOpt = False,
+        exact_case: ExactCaseOpt = False,
+        fmt: FormatOpt = Format.auto,
+        *,
+        source: VectorSource,
+    ) -> None:
+        store = source.open()
+        g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
+        norm = True if normalize is None else normalize
+        r = measure(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
+        if name in READING:
+            note(READING[name])
+        emit(_measure_report(r, per_word, label, title), fmt)
+
+    command.__name__ = command.__qualname__ = f"{name}_command"
+    command.__doc__ = doc
+    return register(bias_app, name)(vector_options(command))  # type: ignore[no-any-return]
+
+
+ect_command = _group_measure_command(
+    "ect",
+    bias.ect,
+    "cos_difference",
+    "Embedding Coherence Test",
     """ECT, the Embedding Coherence Test (Dev & Phillips 2019): 1 = no bias, lower = more.
 
     Example: [bold]embtool bias ect[/bold]   (female vs male terms over the professions)
@@ -793,28 +821,13 @@ def ect_command(
     attribute words a, of cos(m1, a) and cos(m2, a). --normalize (default) averages unit vectors;
     --raw averages the vectors as they are (WEFE's default). --per-word prints
     cos(m1, a) - cos(m2, a) for each word.
-    """
-    store = source.open()
-    g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
-    norm = True if normalize is None else normalize
-    r = bias.ect(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
-    note(READING["ect"])
-    emit(_measure_report(r, per_word, "cos_difference", "Embedding Coherence Test"), fmt)
-
-
-@register(bias_app, "rnd")
-@vector_options
-def rnd_command(
-    group1: GroupFileOpt1 = None,
-    group2: GroupFileOpt2 = None,
-    attributes: AttributesFileOpt = None,
-    normalize: NormalizeOpt = None,
-    per_word: PerWordOpt = False,
-    exact_case: ExactCaseOpt = False,
-    fmt: FormatOpt = Format.auto,
-    *,
-    source: VectorSource,
-) -> None:
+    """,
+)
+rnd_command = _group_measure_command(
+    "rnd",
+    bias.rnd,
+    "distance_difference",
+    "Relative Norm Distance",
     """RND, the Relative Norm Distance (Garg, Schiebinger, Jurafsky & Zou 2018).
 
     Example: [bold]embtool bias rnd[/bold]   (negative = professions closer to the female terms)
@@ -823,12 +836,8 @@ def rnd_command(
     ||a - v1|| - ||a - v2||: negative when the words sit closer to group 1. Garg et al. sum (rnd);
     WEFE reports the mean (mean). --normalize (default, as Garg et al.) uses unit vectors; --raw the
     vectors as they are.
-    """
-    store = source.open()
-    g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
-    norm = True if normalize is None else normalize
-    r = bias.rnd(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
-    emit(_measure_report(r, per_word, "distance_difference", "Relative Norm Distance"), fmt)
+    """,
+)
 
 
 # -- analogies ------------------------------------------------------------------------------------------

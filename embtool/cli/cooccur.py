@@ -59,10 +59,11 @@ def cooccur_command(
     top: Annotated[
         int | None,
         typer.Option(
-            "--top",
             "-k",
+            "--top-k",
+            "--top",
             min=1,
-            help="Print the N largest counts (each symmetric pair once).",
+            help="Print the K largest counts (each symmetric pair once).",
             show_default=False,
         ),
     ] = None,

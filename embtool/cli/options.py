@@ -10,6 +10,7 @@ from embtool.bias.direction import DirectionMethod
 from embtool.cli.output import Format
 from embtool.corpus import Tokenizer
 from embtool.resources import data_path
+from embtool.vectors.store import Dtype as Dtype  # the library's enum, re-exported for --dtype
 
 FormatOpt = Annotated[
     Format,
@@ -42,13 +43,6 @@ RestrictOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")]
-
-
-class Dtype(str, Enum):
-    """How a store keeps its vectors on disk."""
-
-    float32 = "float32"
-    float16 = "float16"
 
 
 class Errors(str, Enum):

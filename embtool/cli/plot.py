@@ -612,7 +612,13 @@ def plot_bias_command(
     words_file: WordsFileOpt = None,
     top: Annotated[
         int | None,
-        typer.Option("--top", "-k", min=1, help="Keep only the K words at each end of the axis."),
+        typer.Option(
+            "-k",
+            "--top-k",
+            "--top",
+            min=1,
+            help="Keep only the K words at each end of the axis.",
+        ),
     ] = None,
     pair: PairOpt = None,
     pairs_file: PairsFileOpt = None,

@@ -9,12 +9,12 @@ what a store's ``meta.json`` records.
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from embtool.errors import UsageError
+from embtool.workers import default_workers
 
 
 class Method(str, Enum):
@@ -29,14 +29,6 @@ class Method(str, Enum):
         return {"cbow": "Word2Vec CBOW", "skipgram": "Word2Vec skip-gram", "glove": "GloVe"}.get(
             self.value, self.value
         )
-
-
-def default_workers() -> int:
-    """Worker threads by default: the CPU cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

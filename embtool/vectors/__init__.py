@@ -4,9 +4,10 @@ from embtool.vectors.files import ReadReport
 from embtool.vectors.formats import VectorFormat, guess_output_format, sniff_format
 from embtool.vectors.io import convert_vectors, load_vectors, save_vectors
 from embtool.vectors.options import ReadOptions
-from embtool.vectors.store import Resolved, VectorStore
+from embtool.vectors.store import Dtype, Resolved, VectorStore
 
 __all__ = [
+    "Dtype",
     "ReadOptions",
     "ReadReport",
     "Resolved",

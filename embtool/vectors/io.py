@@ -24,7 +24,7 @@ from embtool.vectors.names import named_path, resolve_vectors
 from embtool.vectors.native import _read_store, write_store
 from embtool.vectors.options import ReadOptions
 from embtool.vectors.projector import _read_projector, write_projector
-from embtool.vectors.store import VectorStore
+from embtool.vectors.store import Dtype, VectorStore
 from embtool.vectors.word2vec import _read_binary, _read_text, write_word2vec
 
 
@@ -149,7 +149,7 @@ def save_vectors(
     format: VectorFormat | str = VectorFormat.store,
     *,
     overwrite: bool = False,
-    dtype: str | None = None,
+    dtype: Dtype | str | None = None,
 ) -> Path:
     """Write ``store`` to ``path`` in ``format`` (a native store unless told), atomically; the one way
     to save vectors.  Raises: OutputError."""
@@ -170,7 +170,7 @@ def convert_vectors(
     to: VectorFormat | str,
     *,
     options: ReadOptions | None = None,
-    dtype: str | None = None,
+    dtype: Dtype | str | None = None,
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
 ) -> VectorStore:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,15 @@ import numpy as np
 from embtool.errors import UnknownWordsError, VectorFileError
 from embtool.suggest import SuggestionIndex
 
-SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
+
+class Dtype(str, Enum):
+    """How a store keeps its matrix: float32, or float16 (half the size, about 3 digits)."""
+
+    float32 = "float32"
+    float16 = "float16"
+
+
+SUPPORTED_DTYPES = tuple(np.dtype(d.value) for d in Dtype)
 _SCAN_LOOKUPS = 16  # look-ups answered by scanning before the word index is built
 
 
