@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from embtool.alignment import ShiftMap
+    from embtool.bias.direction import BiasDirection
     from embtool.projection import WordMap
 
 BUNDLED_FONT = ("fonts", "wqy-microhei.ttc")
@@ -625,6 +626,58 @@ def plot_word_map(
         for text in legend.get_texts():
             text.set_parse_math(False)
     return fig
+
+
+@dataclass(frozen=True)
+class BiasAxes:
+    """The wording of a bias plot: axis titles and the two pole names above the x axis."""
+
+    xlabel: str
+    ylabel: str
+    left_label: str  # the negative pole, e.g. "← he"
+    right_label: str  # the positive pole, e.g. "she →"
+
+    @property
+    def texts(self) -> list[str]:
+        """Every string drawn, for font selection."""
+        return [self.xlabel, self.ylabel, self.left_label, self.right_label]
+
+
+def pole_names(direction: BiasDirection) -> tuple[str, str]:
+    """(positive pole, negative pole): she/he when that pair is used, else the first pair."""
+    pairs = list(direction.pairs)
+    for a, b in pairs:
+        if (a.lower(), b.lower()) == ("she", "he"):
+            return a, b
+    return pairs[0] if pairs else ("+", "-")
+
+
+def direction_label(direction: BiasDirection) -> str:
+    """The x-axis title: which direction, and how it was found (``PCA of 10 pairs``, ``she - he``)."""
+    a, b = pole_names(direction)
+    if direction.method == "pca" and len(direction.pairs) > 1:
+        how = f"PCA of {len(direction.pairs)} pairs"
+    elif direction.pairs:
+        how = f"{direction.pairs[0][0]} - {direction.pairs[0][1]}"
+    else:
+        how = "given direction"
+    return f"cosine with the {a}–{b} direction ({how})"
+
+
+def bias_axes(
+    direction: BiasDirection,
+    y_direction: BiasDirection | None = None,
+    y_explained_variance_ratio: float | None = None,
+) -> BiasAxes:
+    """The words of a bias plot: x is the cosine with ``direction``; y the cosine with
+    ``y_direction`` when given, else the first principal component of the rest."""
+    a, b = pole_names(direction)
+    if y_direction is not None:
+        ya, yb = y_direction.pairs[0]
+        ylabel = f"cosine with the {ya} - {yb} direction"
+    else:
+        ylabel = f"PC1 of the rest ({(y_explained_variance_ratio or 0.0):.1%} of its variance)"
+    return BiasAxes(direction_label(direction), ylabel, f"← {b}", f"{a} →")
 
 
 def plot_bias(

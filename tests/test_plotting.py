@@ -383,3 +383,25 @@ def test_dollar_signs_in_words_and_titles_are_plain_text(tmp_path):
     assert not [
         t.get_text() for t in [*bax.texts, bax.xaxis.label, bax.yaxis.label] if t.get_parse_math()
     ]
+
+
+# -- bias plot wording ---------------------------------------------------------------------------
+def test_bias_axes_name_the_direction_and_its_poles():
+    from embtool.bias.direction import BiasDirection
+    from embtool.plotting import bias_axes
+
+    unit = np.array([1.0, 0.0])
+    pca = BiasDirection(
+        unit, (("woman", "man"), ("she", "he"), ("girl", "boy")), (0.6, 0.2, 0.2), "pca"
+    )
+    one = BiasDirection(unit, (("paris", "france"),), (), "pair")
+    axes = bias_axes(pca, y_explained_variance_ratio=0.1234)
+    assert axes.xlabel == "cosine with the she–he direction (PCA of 3 pairs)"  # she/he named first
+    assert axes.ylabel == "PC1 of the rest (12.3% of its variance)"
+    assert (axes.left_label, axes.right_label) == ("← he", "she →")
+    axes = bias_axes(one, y_direction=one)
+    assert axes.xlabel == "cosine with the paris–france direction (paris - france)"
+    assert axes.ylabel == "cosine with the paris - france direction"
+    assert (axes.left_label, axes.right_label) == ("← france", "paris →")
+    none = BiasDirection(unit, (), (), "given")
+    assert bias_axes(none).xlabel == "cosine with the +–- direction (given direction)"

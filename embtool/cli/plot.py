@@ -528,26 +528,6 @@ def plot_words_command(
 
 
 # -- embtool plot bias ---------------------------------------------------------------------------
-def _pole_names(direction: Any) -> tuple[str, str]:
-    """(positive pole, negative pole): she/he when that pair is used, else the first pair."""
-    pairs = list(direction.pairs)
-    for a, b in pairs:
-        if (a.lower(), b.lower()) == ("she", "he"):
-            return a, b
-    return pairs[0] if pairs else ("+", "-")
-
-
-def _direction_label(direction: Any) -> str:
-    a, b = _pole_names(direction)
-    if direction.method == "pca" and len(direction.pairs) > 1:
-        how = f"PCA of {len(direction.pairs)} pairs"
-    elif direction.pairs:
-        how = f"{direction.pairs[0][0]} - {direction.pairs[0][1]}"
-    else:
-        how = "given direction"
-    return f"cosine with the {a}–{b} direction ({how})"
-
-
 def bias_report(bm: projection.BiasMap, output: Path | None, fonts: tuple[str, ...] | None
                 ) -> Report:  # fmt: skip
     d = bm.direction
@@ -683,23 +663,16 @@ def plot_bias_command(
 
     fig = choice = None
     if out is not None:
-        from embtool.plotting import plot_bias, select_font
+        from embtool.plotting import bias_axes, plot_bias, select_font
 
-        a, b = _pole_names(d)
-        if y_dir is not None:
-            ya, yb = y_dir.pairs[0]
-            ylabel = f"cosine with the {ya} - {yb} direction"
-        else:
-            ratio = bm.y_explained_variance_ratio or 0.0
-            ylabel = f"PC1 of the rest ({ratio:.1%} of its variance)"
-        xlabel = _direction_label(d)
-        texts = [*bm.words, xlabel, ylabel, a, b] + ([title] if title else [])
+        axes = bias_axes(d, y_dir, bm.y_explained_variance_ratio)
+        texts = [*bm.words, *axes.texts] + ([title] if title else [])
         choice = select_font(texts, font)
         note_fonts(choice)
         fig = plot_bias(
-            list(bm.words), bm.coords, xlabel=xlabel, ylabel=ylabel, title=title, size=size_in,
-            dpi=dpi, font=choice, max_labels=max_labels, left_label=f"← {b}",
-            right_label=f"{a} →",
+            list(bm.words), bm.coords, xlabel=axes.xlabel, ylabel=axes.ylabel, title=title,
+            size=size_in, dpi=dpi, font=choice, max_labels=max_labels,
+            left_label=axes.left_label, right_label=axes.right_label,
         )  # fmt: skip
     report = bias_report(bm, out, choice.families if choice else None)
     finish(fig, out, dpi, report, coords, fmt, f"{len(bm.words)} words on the bias direction")
