@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from embtool.errors import AlignmentError
+from embtool.similarity import Neighbor
 from embtool.vectors.store import VectorStore
 
 TRANSFORM_FILE = "transform.npy"
@@ -125,15 +126,9 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    word: str
-    score: float
-
-
-@dataclass(frozen=True)
 class Translation:
     query: str
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[Neighbor, ...]
 
 
 @dataclass(frozen=True)
@@ -549,7 +544,7 @@ def translate(
     best, scores = _retrieve(source, target, rows, k, method, csls_k, restrict)
     return [
         Translation(
-            w, tuple(Candidate(target.words[r], float(s)) for r, s in zip(br, bs, strict=True))
+            w, tuple(Neighbor(target.words[r], float(s)) for r, s in zip(br, bs, strict=True))
         )
         for w, br, bs in zip(words, best, scores, strict=True)
     ]

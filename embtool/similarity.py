@@ -33,6 +33,8 @@ class AnalogyMethod(str, Enum):
 
 @dataclass(frozen=True)
 class Neighbor:
+    """A word and its score: a neighbour, an analogy answer, a translation candidate."""
+
     word: str
     score: float
 

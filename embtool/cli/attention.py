@@ -10,7 +10,7 @@ import typer
 from embtool import attention as att
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.options import FormatOpt, TopK
+from embtool.cli.options import FormatOpt, SentenceTokenizerOpt, TopK
 from embtool.cli.output import Format, Report, emit
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.corpus import Tokenizer, make_tokenizer
@@ -24,7 +24,6 @@ attention_app = typer.Typer(
 app.add_typer(attention_app, name="attention")
 
 SentenceArg = Annotated[str, typer.Argument(help="The sentence (tokenised with --tokenizer).")]
-TokOpt = Annotated[Tokenizer, typer.Option("--tokenizer", help="How the sentence is split.")]
 
 
 def _rows(store, text: str, tokenizer: Tokenizer) -> tuple[list[str], np.ndarray]:
@@ -62,7 +61,7 @@ def weights_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Heatmap .png/.svg/.pdf, one panel per head.")
     ] = None,
-    tokenizer: TokOpt = Tokenizer.regex,
+    tokenizer: SentenceTokenizerOpt = Tokenizer.regex,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -147,7 +146,7 @@ def _heatmap(result: att.Attention, out: Path) -> None:
 def predict_command(
     sentence: SentenceArg,
     k: TopK = 5,
-    tokenizer: TokOpt = Tokenizer.regex,
+    tokenizer: SentenceTokenizerOpt = Tokenizer.regex,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,

@@ -17,10 +17,11 @@ from embtool.cli.options import (
     LowerOpt,
     TokenizerOpt,
     default_corpus,
+    open_corpus,
 )
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import ProgressView
-from embtool.corpus import Corpus, Tokenizer
+from embtool.corpus import Tokenizer
 from embtool.errors import OutputError, UsageError
 from embtool.training.config import GloveConfig
 
@@ -143,16 +144,14 @@ def cooccur_command(
         memory_gb=memory,
         workers=1,
     )
-    text = Corpus(
+    text = open_corpus(
         paths,
         tokenizer=tokenizer,
         lower=lower,
         encoding=encoding,
-        errors=errors.value,
-        convert=convert.value if convert else None,
+        errors=errors,
+        convert=convert,
     )
-    if text.skipped:
-        note(f"skipped {len(text.skipped)} non-text file(s), e.g. {text.skipped[0]}")
     from embtool.training.cooccurrence import save_cooccurrence
     from embtool.training.glove import count_for_glove
 

@@ -1,14 +1,19 @@
 """Options shared by many commands, as ``Annotated`` types so every command spells them the same."""
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from embtool import sentences as sent
 from embtool.bias.direction import DirectionMethod
-from embtool.cli.output import Format
-from embtool.corpus import Tokenizer
+from embtool.cli.output import Format, note
+from embtool.corpus import Corpus, Tokenizer
 from embtool.resources import data_path
 from embtool.vectors.store import Dtype as Dtype  # the library's enum, re-exported for --dtype
 
@@ -108,6 +113,31 @@ def default_corpus() -> Path:
     return data_path("corpora")
 
 
+def open_corpus(
+    paths: list[str],
+    *,
+    tokenizer: Tokenizer,
+    lower: bool | None,
+    encoding: str,
+    errors: Errors,
+    convert: ScriptConversion | None,
+    announce_skipped: bool = True,
+) -> Corpus:
+    """The :class:`~embtool.corpus.Corpus` the corpus options describe (train, cooccur); with
+    ``announce_skipped``, a note names the non-text files a directory held."""
+    text = Corpus(
+        paths,
+        tokenizer=tokenizer,
+        lower=lower,
+        encoding=encoding,
+        errors=errors.value,
+        convert=convert.value if convert else None,
+    )
+    if announce_skipped and text.skipped:
+        note(f"skipped {len(text.skipped)} non-text file(s), e.g. {text.skipped[0]}")
+    return text
+
+
 # Bias-direction options shared by `embtool bias ...` and `embtool plot bias`.
 PairOpt = Annotated[
     list[str] | None,
@@ -145,3 +175,78 @@ LineNumbersOpt = Annotated[
         help="Start each result with the stdin line number of its query (to match skipped lines).",
     ),
 ]
+
+
+# Sentence-vector options shared by `embtool sentence similarity|neighbors|vectors`.
+SentenceTokenizerOpt = Annotated[
+    Tokenizer,
+    typer.Option("--tokenizer", help="How sentences are split into words (as in train)."),
+]
+_SENTENCE_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "method": (
+        Annotated[
+            sent.SentenceMethod,
+            typer.Option(
+                "--method",
+                "-m",
+                help="mean: plain average; weighted: a/(a+p(w)) weights; sif: weighted, then the "
+                "first principal component(s) of the batch removed (Arora et al. 2017).",
+            ),
+        ],
+        sent.SentenceMethod.mean,
+    ),
+    "a": (Annotated[float, typer.Option("--a", help="SIF's a in a/(a + p(w)).")], sent.DEFAULT_A),
+    "components": (
+        Annotated[
+            int, typer.Option("--components", min=1, help="SIF: principal components removed.")
+        ],
+        1,
+    ),
+    "frequencies": (
+        Annotated[
+            Path | None,
+            typer.Option(
+                "--frequencies",
+                help="word<TAB>count file for p(w) (default: the store's own counts).",
+            ),
+        ],
+        None,
+    ),
+    "tokenizer": (SentenceTokenizerOpt, Tokenizer.regex),
+}
+
+
+@dataclass(frozen=True)
+class SentenceOptions:
+    """How sentence vectors are made, as the sentence options gave it."""
+
+    method: sent.SentenceMethod
+    a: float
+    components: int
+    frequencies: Path | None
+    tokenizer: Tokenizer
+
+
+def sentence_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command --method, --a, --components, --frequencies and --tokenizer (placed before
+    its ``fmt``); it receives them as ``sentence: SentenceOptions``."""
+    sig = inspect.signature(func, eval_str=True)
+    kept = [p for name, p in sig.parameters.items() if name != "sentence"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, (kind, default) in _SENTENCE_OPTIONS.items()
+    ]
+    at = next((i for i, p in enumerate(kept) if p.name == "fmt"), len(kept))
+    params = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if i >= at else p for i, p in enumerate(kept)
+    ]
+    new_sig = sig.replace(parameters=params[:at] + added + params[at:])
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        chosen = {name: kwargs.pop(name) for name in _SENTENCE_OPTIONS}
+        return func(sentence=SentenceOptions(**chosen), **kwargs)
+
+    wrapper.__signature__ = new_sig  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in new_sig.parameters.values()}
+    return wrapper

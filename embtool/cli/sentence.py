@@ -9,10 +9,16 @@ import typer
 from embtool import sentences as sent
 from embtool.cli.app import app
 from embtool.cli.inputs import stdin_lines, wants_stdin
-from embtool.cli.options import FormatOpt, SkipUnknownOpt, TopK
+from embtool.cli.options import (
+    FormatOpt,
+    SentenceOptions,
+    SkipUnknownOpt,
+    TopK,
+    sentence_options,
+)
 from embtool.cli.output import Format, Report, emit, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.corpus import Tokenizer, make_tokenizer
+from embtool.corpus import make_tokenizer
 from embtool.errors import UsageError
 from embtool.vectors.store import VectorStore
 
@@ -23,29 +29,6 @@ sentence_app = typer.Typer(
 )
 app.add_typer(sentence_app, name="sentence")
 
-MethodOpt = Annotated[
-    sent.SentenceMethod,
-    typer.Option(
-        "--method",
-        "-m",
-        help="mean: plain average; weighted: a/(a+p(w)) weights; sif: weighted, then the first "
-        "principal component(s) of the batch removed (Arora et al. 2017).",
-    ),
-]
-AOpt = Annotated[float, typer.Option("--a", help="SIF's a in a/(a + p(w)).")]
-ComponentsOpt = Annotated[
-    int, typer.Option("--components", min=1, help="SIF: principal components removed.")
-]
-FreqOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--frequencies", help="word<TAB>count file for p(w) (default: the store's own counts)."
-    ),
-]
-TokOpt = Annotated[
-    Tokenizer,
-    typer.Option("--tokenizer", help="How sentences are split into words (as in train)."),
-]
 ExplainOpt = Annotated[bool, typer.Option("--explain", help="Show each word's weight instead.")]
 
 
@@ -59,23 +42,16 @@ def _texts(args: list[str] | None) -> list[str]:
 
 
 def _vectors(
-    store: VectorStore,
-    texts: list[str],
-    method: sent.SentenceMethod,
-    a: float,
-    components: int,
-    frequencies: Path | None,
-    tokenizer: Tokenizer,
-    skip_unknown: bool,
+    store: VectorStore, texts: list[str], how: SentenceOptions, skip_unknown: bool
 ) -> sent.SentenceVectors:
-    freqs = sent.read_frequencies(frequencies) if frequencies else None
+    freqs = sent.read_frequencies(how.frequencies) if how.frequencies else None
     sv = sent.sentence_vectors(
         store,
         texts,
-        make_tokenizer(tokenizer),
-        method=method,
-        a=a,
-        components=components,
+        make_tokenizer(how.tokenizer),
+        method=how.method,
+        a=how.a,
+        components=how.components,
         frequencies=freqs,
         skip_unknown=skip_unknown,
     )
@@ -104,19 +80,16 @@ def explain_report(sv: sent.SentenceVectors) -> Report:
 
 @sentence_app.command("similarity")
 @vector_options
+@sentence_options
 def similarity_command(
     sentences: Annotated[
         list[str] | None, typer.Argument(help="Two sentences, or pairs S1<TAB>S2 on stdin.")
     ] = None,
-    method: MethodOpt = sent.SentenceMethod.mean,
-    a: AOpt = sent.DEFAULT_A,
-    components: ComponentsOpt = 1,
-    frequencies: FreqOpt = None,
-    tokenizer: TokOpt = Tokenizer.regex,
     explain: ExplainOpt = False,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
+    sentence: SentenceOptions,
 ) -> None:
     """Cosine similarity of the sentence vectors of S1 and S2 (SIF's component: of all given).
 
@@ -137,22 +110,28 @@ def similarity_command(
         pairs = [list(sentences or [])]
     store = source.open()
     texts = [p[0] for p in pairs] + [p[1] for p in pairs]
-    sv = _vectors(store, texts, method, a, components, frequencies, tokenizer, False)
+    sv = _vectors(store, texts, sentence, False)
     if explain:
         emit(explain_report(sv), fmt)
         return
     n = len(pairs)
     sims = sent.cosine_rows(sv.vectors[:n], sv.vectors[n:])
     records = [
-        {"s1": p[0], "s2": p[1], "method": method.value, "similarity": float(x)}
+        {"s1": p[0], "s2": p[1], "method": sentence.method.value, "similarity": float(x)}
         for p, x in zip(pairs, sims)
     ]
     rows = [[p[0], p[1], float(x)] for p, x in zip(pairs, sims)]
-    emit(Report(records, ["s1", "s2", "similarity"], rows, title=f"cosine ({method.value})"), fmt)
+    emit(
+        Report(
+            records, ["s1", "s2", "similarity"], rows, title=f"cosine ({sentence.method.value})"
+        ),
+        fmt,
+    )
 
 
 @sentence_app.command("neighbors")
 @vector_options
+@sentence_options
 def neighbors_command(
     sentences: Annotated[
         list[str] | None, typer.Argument(help="Query sentences (or stdin).")
@@ -161,15 +140,11 @@ def neighbors_command(
         Path, typer.Option("--corpus", help="File of candidate sentences, one a line.")
     ] = Path("-"),
     k: TopK = 5,
-    method: MethodOpt = sent.SentenceMethod.mean,
-    a: AOpt = sent.DEFAULT_A,
-    components: ComponentsOpt = 1,
-    frequencies: FreqOpt = None,
-    tokenizer: TokOpt = Tokenizer.regex,
     skip_unknown: SkipUnknownOpt = False,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
+    sentence: SentenceOptions,
 ) -> None:
     """The K sentences of --corpus nearest to each query sentence (one batch of matrix products).
 
@@ -186,9 +161,7 @@ def neighbors_command(
         raise UsageError(f"{corpus}: no sentences")
     queries = _texts(sentences)
     store = source.open()
-    sv = _vectors(
-        store, queries + cands, method, a, components, frequencies, tokenizer, skip_unknown
-    )
+    sv = _vectors(store, queries + cands, sentence, skip_unknown)
     pos = np.array(sv.positions)
     is_query = pos < len(queries)
     unit = sv.vectors / np.maximum(np.linalg.norm(sv.vectors, axis=1, keepdims=True), 1e-300)
@@ -210,22 +183,19 @@ def neighbors_command(
 
 @sentence_app.command("vectors")
 @vector_options
+@sentence_options
 def vectors_command(
     file: Annotated[Path, typer.Argument(help="Sentences, one a line ('-' for stdin).")],
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output vectors (any format embtool writes).")
     ],
-    method: MethodOpt = sent.SentenceMethod.mean,
-    a: AOpt = sent.DEFAULT_A,
-    components: ComponentsOpt = 1,
-    frequencies: FreqOpt = None,
-    tokenizer: TokOpt = Tokenizer.regex,
     skip_unknown: SkipUnknownOpt = False,
     explain: ExplainOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
+    sentence: SentenceOptions,
 ) -> None:
     """Write one vector per sentence (its key: the sentence, spaces as '_'), e.g. to plot or query.
 
@@ -245,14 +215,20 @@ def vectors_command(
             raise UsageError(f"{file}: no sentences")
     out_format, _ = guess_output_format(out)
     store = source.open()
-    sv = _vectors(store, texts, method, a, components, frequencies, tokenizer, skip_unknown)
+    sv = _vectors(store, texts, sentence, skip_unknown)
     keys = list(dict.fromkeys("_".join(s.text.split()) for s in sv.sentences))
     if len(keys) != len(sv.sentences):
         raise UsageError(f"{file}: repeated sentences; each sentence must be unique")
     result = VectorStore(
         keys,
         sv.vectors.astype(np.float32),
-        meta={"sentence_vectors": {"method": method.value, "a": a, "source": store.name}},
+        meta={
+            "sentence_vectors": {
+                "method": sentence.method.value,
+                "a": sentence.a,
+                "source": store.name,
+            }
+        },
     )
     save_vectors(result, out, out_format, overwrite=force)
     if explain:

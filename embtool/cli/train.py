@@ -21,10 +21,11 @@ from embtool.cli.options import (
     LowerOpt,
     TokenizerOpt,
     default_corpus,
+    open_corpus,
 )
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.progress import ProgressView
-from embtool.corpus import Corpus, Tokenizer, mostly_single_characters
+from embtool.corpus import Tokenizer, mostly_single_characters
 from embtool.errors import OutputError, TrainingError, UsageError
 from embtool.training import GloveConfig, Method, OutputVectors, TrainConfig
 from embtool.vectors import save_vectors
@@ -396,13 +397,14 @@ def train_command(
         assert isinstance(config, GloveConfig) and cooccurrence is not None
         # the corpus, if given, is only checked against what the count was made from, not read
         given = (
-            Corpus(
+            open_corpus(
                 paths,
                 tokenizer=tokenizer,
                 lower=lower,
                 encoding=encoding,
-                errors=errors.value,
-                convert=convert.value if convert else None,
+                errors=errors,
+                convert=convert,
+                announce_skipped=False,
             )
             if paths
             else None
@@ -416,16 +418,14 @@ def train_command(
             store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
         _finish(store, out, dtype, force, fmt)
         return
-    text = Corpus(
+    text = open_corpus(
         paths,
         tokenizer=tokenizer,
         lower=lower,
         encoding=encoding,
-        errors=errors.value,
-        convert=convert.value if convert else None,
+        errors=errors,
+        convert=convert,
     )
-    if text.skipped:
-        note(f"skipped {len(text.skipped)} non-text file(s), e.g. {text.skipped[0]}")
     options: dict[str, Any] = {}
     if save_model is not None:
         options["save_model"] = save_model
