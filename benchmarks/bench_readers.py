@@ -5,13 +5,15 @@ Random vectors are written once as word2vec binary and text under the temp dir (
 Each load runs in its own fresh process, which reports its load time and its whole-process peak RSS
 (getrusage ru_maxrss); printed side by side for the same files in the same run:
 - speed: gensim load_word2vec_format seconds / embtool load_vectors seconds (target >= 1.5 binary)
-- memory: peak RSS / matrix bytes (target <= 1.25)
+- memory: peak RSS / matrix bytes (target <= 1.25), whole process; also the peak above what
+  the interpreter and the imports alone take (``--repeat N``: median seconds, largest RSS of N runs)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,11 @@ CACHE = Path(tempfile.gettempdir()) / "embtool-bench-readers"
 _CHILD = """
 import json, resource, sys, time
 kind, path, binary = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+if kind == "gensim":
+    from gensim.models import KeyedVectors
+else:
+    from embtool import load_vectors
+imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 t = time.perf_counter()
 if kind == "gensim":
     from gensim.models import KeyedVectors
@@ -37,7 +44,7 @@ else:
     m = load_vectors(path).vectors
 seconds = time.perf_counter() - t
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "rss": rss, "shape": list(m.shape)}))
+print(json.dumps({"seconds": seconds, "rss": rss, "imports": imports, "shape": list(m.shape)}))
 """
 
 
@@ -55,16 +62,24 @@ def make_files(n: int, dim: int, seed: int = 0) -> tuple[Path, Path]:
     return binary, text
 
 
-def measure(kind: str, path: Path, binary: bool) -> dict:
-    """Load ``path`` with ``kind`` (embtool or gensim) in a fresh process: seconds and peak RSS."""
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD, kind, str(path), "1" if binary else "0"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    return json.loads(out.stdout)
+def measure(kind: str, path: Path, binary: bool, repeat: int = 1) -> dict:
+    """Load ``path`` with ``kind`` (embtool or gensim) in fresh processes: median seconds, the
+    largest peak RSS, and the RSS of the imports alone."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, kind, str(path), "1" if binary else "0"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        )
+        runs.append(json.loads(out.stdout))
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "rss": max(r["rss"] for r in runs),
+        "imports": max(r["imports"] for r in runs),
+    }
 
 
 def main() -> None:
@@ -72,19 +87,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--words", type=int, default=400_000)
     ap.add_argument("--dim", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per reader (median seconds)")
     args = ap.parse_args()
     binary, text = make_files(args.words, args.dim)
     matrix_bytes = args.words * args.dim * 4
     print(f"{args.words:,} x {args.dim} (matrix {matrix_bytes / 1e6:,.0f} MB)")
     for label, path, is_binary in (("binary", binary, True), ("text", text, False)):
-        ours = measure("embtool", path, is_binary)
-        theirs = measure("gensim", path, is_binary)
+        ours = measure("embtool", path, is_binary, args.repeat)
+        theirs = measure("gensim", path, is_binary, args.repeat)
         print(
             f"{label:6}  embtool {ours['seconds']:6.2f} s {ours['rss'] / 1e6:7,.0f} MB | "
             f"gensim {theirs['seconds']:6.2f} s {theirs['rss'] / 1e6:7,.0f} MB | "
             f"speed vs gensim {theirs['seconds'] / ours['seconds']:.2f}x | "
             f"peak RSS / matrix {ours['rss'] / matrix_bytes:.2f} "
-            f"(gensim {theirs['rss'] / matrix_bytes:.2f})"
+            f"(gensim {theirs['rss'] / matrix_bytes:.2f}) | "
+            f"above imports / matrix {(ours['rss'] - ours['imports']) / matrix_bytes:.2f} "
+            f"(gensim {(theirs['rss'] - theirs['imports']) / matrix_bytes:.2f})"
         )
 
 

@@ -534,3 +534,59 @@ def test_binary_records_split_across_read_chunks_match_gensim(
     store = load_vectors(path)
     assert store.words == words
     assert np.array_equal(np.asarray(store.vectors), kv.vectors)
+
+
+# -- memory: rows go straight into the final matrix ----------------------------------------------
+_PEAK = """
+import resource, sys
+from embtool import load_vectors
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+store = load_vectors(sys.argv[1])
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024, store.vectors.nbytes)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "fmt, suffix",
+    [
+        (VectorFormat.word2vec, ".txt"),  # header: allocated once
+        (VectorFormat.glove, ".txt"),  # no header: grows in place
+        (VectorFormat.word2vec, ".txt.gz"),  # header not vouched for by the size: grows
+        (VectorFormat.word2vec_binary, ".bin"),
+    ],
+)
+def test_readers_keep_no_second_copy_of_the_matrix(tmp_path: Path, fmt, suffix):
+    import subprocess
+    import sys
+
+    n, dim = 100_000, 200
+    matrix = np.random.default_rng(0).standard_normal((n, dim), dtype=np.float32)
+    path = save_vectors(
+        VectorStore([f"w{i}" for i in range(n)], matrix), tmp_path / f"v{suffix}", fmt
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(path)], capture_output=True, text=True, check=True
+    )
+    grown, nbytes = map(int, out.stdout.split())
+    assert nbytes == matrix.nbytes
+    # the matrix (80 MB), the words and one block being parsed; a second copy would double it
+    assert grown < 1.25 * nbytes, grown / nbytes
+
+
+def test_duplicate_word_names_its_first_line_past_blank_lines(tmp_path: Path):
+    path = tmp_path / "v.txt"
+    path.write_text("a 1 2\n\nb 3 4\n\nc 5 6\nb 7 8\n")
+    with pytest.raises(
+        VectorFileError, match=r"line 6: duplicate word 'b' \(first seen on line 3\)"
+    ):
+        load_vectors(path)
+    binary = tmp_path / "v.bin"
+    rows = [(w, np.array([i, i], "<f4")) for i, w in enumerate("abcb")]
+    binary.write_bytes(
+        b"4 2\n" + b"".join(w.encode() + b" " + v.tobytes() + b"\n" for w, v in rows)
+    )
+    with pytest.raises(
+        VectorFileError, match=r"line 4: duplicate word 'b' \(first seen on line 2\)"
+    ):
+        load_vectors(binary)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import lzma
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -29,6 +31,9 @@ from embtool.vectors.formats import _parse_header
 from embtool.vectors.store import VectorStore
 
 _CHUNK_ROWS = 8192
+_TEXT_BLOCK_ROWS = (
+    1024  # text lines parsed at a time: their strings are the reader's only extra memory
+)
 _BINARY_CHUNK = 4 << 20  # bytes read at a time by the binary reader
 _GROW_BYTES = 64 << 20  # a compressed file's matrix grows by this much at a time
 _MAX_WORD_BYTES = 10_000  # no real word is longer; a longer one means this is not word2vec binary
@@ -38,37 +43,34 @@ _GLOVE_UNK = "<unk>"
 MAX_DIM = 1_000_000  # no embedding has more dims; a bigger header is a corrupt or foreign file
 
 
-class _RowCollector:
-    """Gathers rows in fixed-size float32 blocks, so memory follows the data actually read."""
+class _Rows:
+    """The words and the final float32 matrix of a text file, filled in place as blocks are parsed.
 
-    def __init__(self, dim: int) -> None:
+    With a trustworthy row count (a header vouched for by the file's size) the matrix is allocated
+    once; otherwise it grows in place (``ndarray.resize``: realloc, which moves no data for large
+    blocks), and shrinks to the rows read at the end. No block is ever kept besides the matrix,
+    so peak memory is the matrix plus one block being parsed.
+    """
+
+    def __init__(self, dim: int, rows: int | None = None) -> None:
         self.dim = dim
-        self.blocks: list[np.ndarray] = []
-        self.pending: list[np.ndarray] = []
         self.words: list[str] = []
+        self.step = max(_CHUNK_ROWS, _GROW_BYTES // (4 * dim))
+        self.matrix = np.empty((_CHUNK_ROWS if rows is None else rows, dim), dtype=np.float32)
 
     def add_block(self, words: list[str], values: np.ndarray) -> None:
+        n, k = len(self.words), len(words)
+        capacity = len(self.matrix)
+        if n + k > capacity:
+            capacity = max(n + k, capacity + min(capacity, self.step))
+            self.matrix.resize((capacity, self.dim), refcheck=False)
+        self.matrix[n : n + k] = values
         self.words.extend(words)
-        self.blocks.append(values.astype(np.float32, copy=False))
 
-    def add_row(self, word: str, values: np.ndarray) -> None:
-        self.words.append(word)
-        self.pending.append(values)
-        if len(self.pending) >= _CHUNK_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            self.blocks.append(np.stack(self.pending).astype(np.float32, copy=False))
-            self.pending = []
-
-    def matrix(self) -> np.ndarray:
-        self.flush()
-        if not self.blocks:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        if len(self.blocks) == 1:
-            return np.ascontiguousarray(self.blocks[0])
-        return np.concatenate(self.blocks)
+    def finish(self) -> np.ndarray:
+        if len(self.words) < len(self.matrix):
+            self.matrix.resize((len(self.words), self.dim), refcheck=False)
+        return self.matrix
 
 
 def _check_finite(path: Path, values: np.ndarray, line_nos: list[int], words: list[str]) -> None:
@@ -119,22 +121,45 @@ def _check_header_size(
 
 
 class _DuplicateGuard:
-    def __init__(self, path: Path, report: ReadReport | None) -> None:
-        self.seen: dict[str, int] = {}
+    """Refuses a word seen before, or (with a report) skips it and lists it in the report.
+
+    Without a report only the set of words is kept (no line number per word: the largest extra
+    memory of a reader after the matrix); ``first_line(word)`` finds the first line again on the
+    one occasion it is needed, the error.
+    """
+
+    def __init__(
+        self, path: Path, report: ReadReport | None, first_line: Callable[[str], int]
+    ) -> None:
+        self.words: set[str] = set()
+        self.lines: dict[str, int] = {}
         self.path = path
         self.report = report
+        self.first_line = first_line
 
     def accept(self, word: str, line_no: int) -> bool:
-        first = self.seen.get(word)
-        if first is None:
-            self.seen[word] = line_no
-            return True
         if self.report is None:
+            if word not in self.words:
+                self.words.add(word)
+                return True
             raise VectorFileError(
-                self.path, f"duplicate word {word!r} (first seen on line {first})", line=line_no
+                self.path,
+                f"duplicate word {word!r} (first seen on line {self.first_line(word)})",
+                line=line_no,
             )
+        if word not in self.lines:
+            self.lines[word] = line_no
+            return True
         self.report.duplicates.append((line_no, word))
         return False
+
+
+def _open_reading(
+    path: Path, progress: ProgressCallback | None
+) -> tuple[IO[bytes], str | None, Callable[[], None]]:
+    """Both readers' start: the (decompressed) file, its compression, and a progress ``tick()``."""
+    f, compression, raw_file = _open_raw(path)
+    return f, compression, _progress_reporter(path, raw_file, progress)
 
 
 def _read_text(
@@ -147,19 +172,24 @@ def _read_text(
     report: ReadReport | None,
     progress: ProgressCallback | None = None,
 ) -> VectorStore:
-    f, compression, raw_file = _open_raw(path)
-    tick = _progress_reporter(path, raw_file, progress)
+    f, compression, tick = _open_reading(path, progress)
     with contextlib.closing(f):
         reader = f if isinstance(f, io.BufferedReader) else io.BufferedReader(f)  # type: ignore[type-var]
         line_no = 0
         offset = 0
         header: tuple[int, int] | None = None
         dim: int | None = None
-        guard = _DuplicateGuard(path, report)
-        collector: _RowCollector | None = None
+        collector: _Rows | None = None
         chunk_words: list[str] = []
         chunk_values: list[str] = []
         chunk_lines: list[int] = []
+        row_lines = array("q")  # the line of every row kept, for the duplicate-word error
+
+        def first_line(word: str) -> int:
+            kept = (collector.words if collector is not None else []) + chunk_words
+            return row_lines[kept.index(word)]
+
+        guard = _DuplicateGuard(path, report, first_line)
         want = limit
 
         def flush() -> None:
@@ -216,9 +246,10 @@ def _read_text(
                     _check_header_size(path, min(count, limit or count), dim, 2, compression)
                     if report is not None:
                         report.header = header
-                    collector = _RowCollector(dim)
                     if limit is None or limit > count:
                         want = count
+                    # an uncompressed file's size vouches for the header (checked above)
+                    collector = _Rows(dim, (want or 0) + 1 if compression is None else None)
                     continue
             stripped = raw.rstrip()
             if not stripped:
@@ -233,7 +264,7 @@ def _read_text(
                         "a line needs a word and at least one number" + _tab_hint(text),
                         line=line_no,
                     )
-                collector = _RowCollector(dim)
+                collector = _Rows(dim)
             if len(parts) != dim + 1:
                 raise VectorFileError(
                     path,
@@ -252,10 +283,11 @@ def _read_text(
                         line=line_no,
                     )
             if guard.accept(word, line_no):
+                row_lines.append(line_no)
                 chunk_words.append(word)
                 chunk_values.extend(parts[1:])
                 chunk_lines.append(line_no)
-                if len(chunk_words) >= _CHUNK_ROWS:
+                if len(chunk_words) >= _TEXT_BLOCK_ROWS:
                     flush()
             n_read += 1
             if want is not None and n_read >= want and (header is None or want < header[0]):
@@ -271,7 +303,7 @@ def _read_text(
         raise VectorFileError(
             path, f"header says {_words(header[0])} but the file has {n_read:,} vector lines"
         )
-    matrix = collector.matrix()
+    matrix = collector.finish()
     if len(collector.words) == 0:
         raise VectorFileError(path, "no vectors in file")
     if report is not None:
@@ -309,8 +341,7 @@ def _read_binary(
     report: ReadReport | None,
     progress: ProgressCallback | None = None,
 ) -> VectorStore:
-    f, compression, raw_file = _open_raw(path)
-    tick = _progress_reporter(path, raw_file, progress)
+    f, compression, tick = _open_reading(path, progress)
     with contextlib.closing(f):
         first = _safe_readline(f, path)
         header = _parse_header(first)
@@ -329,7 +360,8 @@ def _read_binary(
         matrix = np.empty((capacity, dim), dtype="<f4")
         out = memoryview(matrix).cast("B")  # type: ignore[arg-type]
         words: list[str] = []
-        guard = _DuplicateGuard(path, report)
+        # without a report no record is skipped, so record i + 1 is row i
+        guard = _DuplicateGuard(path, report, lambda word: words.index(word) + 1)
         chunk = max(_BINARY_CHUNK, 2 * (row_bytes + _MAX_WORD_BYTES))
         buf = b""
         pos = 0
