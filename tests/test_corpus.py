@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from embtool.cli.errors import phrase_error
 from embtool.corpus import (
     Corpus,
     PreparedCorpus,
@@ -20,7 +21,6 @@ from embtool.corpus import (
     prepare_corpus,
     tokenize,
 )
-from embtool.cli.errors import phrase_error
 from embtool.errors import CorpusError
 from tests.helpers import require_shared
 

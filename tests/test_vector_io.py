@@ -216,7 +216,7 @@ def test_limit_stops_before_a_damaged_tail(tmp_path: Path):
 
 
 def test_limit_below_one_is_refused(tmp_path: Path):
-    with pytest.raises(InvalidOptionError, match="^limit must be at least 1, got 0$"):
+    with pytest.raises(InvalidOptionError, match=r"^limit must be at least 1, got 0$"):
         load_vectors(TOY_PATH, ReadOptions(limit=0))
 
 
@@ -265,7 +265,9 @@ def test_gbk_bytes_get_a_chinese_encoding_hint(tmp_path: Path):
     path.write_bytes(ZH_TEXT.encode("gbk"))
     with pytest.raises(VectorFileError) as exc:
         load_vectors(path)
-    where = f"{path} line 2: cannot decode bytes as utf-8 at byte offset 4 (b'\\xb1\\xb1\\xbe\\xa9'); "
+    where = (
+        f"{path} line 2: cannot decode bytes as utf-8 at byte offset 4 (b'\\xb1\\xb1\\xbe\\xa9'); "
+    )
     assert str(exc.value) == where + (
         "pass `encoding=gb18030` (the bytes read as Chinese GBK) or `unicode_errors=replace|ignore`"
     )

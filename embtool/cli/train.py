@@ -111,8 +111,8 @@ def train_command(
         int | None,
         typer.Option(
             "--min-count",
-            min=1,
-            help="Ignore words rarer than this [default: 5].",
+            # no min=: the config checks the range, in the one-line wording of every setting
+            help="Ignore words rarer than this (at least 1) [default: 5].",
             show_default=False,
         ),
     ] = None,

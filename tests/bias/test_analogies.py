@@ -7,7 +7,7 @@ import pytest
 
 from embtool import VectorStore
 from embtool.bias import stereotype_analogies
-from embtool.errors import BiasError, InvalidOptionError, UnknownWordsError
+from embtool.errors import InvalidOptionError, UnknownWordsError
 
 
 def brute_force(store, a, b, delta, top):

@@ -159,7 +159,7 @@ def test_bootstrap_ci_brackets_d_and_is_seeded():
     assert r.ci is not None and r.ci[0] < r.effect_size < r.ci[1]
     again = weat(store, test, bootstrap=2000, seed=3)
     assert again.ci == r.ci
-    with pytest.raises(InvalidOptionError, match="^confidence must be between 0 and 1, got 1.5$"):
+    with pytest.raises(InvalidOptionError, match=r"^confidence must be between 0 and 1, got 1.5$"):
         weat(store, test, bootstrap=10, confidence=1.5)
 
 

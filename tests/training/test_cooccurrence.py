@@ -95,9 +95,13 @@ def test_vocabulary_errors():
         CorpusError, match=r"no word occurs at least 5 times.*most frequent word occurs 4"
     ):
         build_vocabulary(CLASSROOM, min_count=5)
-    with pytest.raises(InvalidOptionError, match="^min_count must be at least 1, got 0$") as exc:
+    with pytest.raises(InvalidOptionError, match=r"^min_count must be at least 1, got 0$") as exc:
         build_vocabulary(CLASSROOM, min_count=0)
-    assert (exc.value.option, exc.value.need, exc.value.value) == ("min_count", "must be at least 1", 0)
+    assert (exc.value.option, exc.value.need, exc.value.value) == (
+        "min_count",
+        "must be at least 1",
+        0,
+    )
 
 
 def test_ids_map_unknown_words_to_minus_one():

@@ -225,14 +225,14 @@ def test_learns_the_structure():
 
 
 def test_config_validation():
-    with pytest.raises(UsageError, match="^x_max must be greater than 0$"):
+    with pytest.raises(UsageError, match=r"^x_max must be greater than 0$"):
         GloveConfig(x_max=0)
-    with pytest.raises(UsageError, match="^batch_size must be 1 to"):
+    with pytest.raises(UsageError, match=r"^batch_size must be 1 to"):
         GloveConfig(batch_size=1 << 24)
-    with pytest.raises(UsageError, match="^grad_clip") as exc:
+    with pytest.raises(UsageError, match=r"^grad_clip") as exc:
         GloveConfig(grad_clip=-1)
     assert phrase_error(exc.value) == "--grad-clip must be greater than 0"
-    with pytest.raises(UsageError, match="^memory_gb must be greater than 0$") as exc:
+    with pytest.raises(UsageError, match=r"^memory_gb must be greater than 0$") as exc:
         GloveConfig(memory_gb=0)
     assert phrase_error(exc.value) == "--memory must be greater than 0"
     with pytest.raises(UsageError, match="glove, not cbow"):
