@@ -195,8 +195,12 @@ class InvalidOptionError(UsageError):
         self.option = option
         self.need = need
         self.value = value
-        got = f", got {value!r}" if value is not None else ""
-        super().__init__(f"{option} {need}{got}")
+        super().__init__(self.phrase(option))
+
+    def phrase(self, name: str) -> str:
+        """The message with the setting called ``name`` (the CLI passes its flag)."""
+        got = f", got {self.value!r}" if self.value is not None else ""
+        return f"{name} {self.need}{got}"
 
     @property
     def options(self) -> tuple[str, ...]:

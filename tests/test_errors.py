@@ -211,3 +211,20 @@ def test_the_checks_see_a_flag_in_a_raise(tmp_path: Path):
         "--min-count must be at least 1, not "
     ]
     assert _library_modules() and all("cli" not in p.parts[-2:-1] for p in _library_modules())
+
+
+def test_no_module_keeps_a_second_exit_code_source():
+    # Exit statuses come from Category via cli/errors.py; an ``exit_code`` on an error class (say,
+    # from a branch written before this rule) would be silently ignored, so none may exist.
+    found = []
+    for path in sorted(LIBRARY.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [getattr(t, "id", getattr(t, "attr", "")) for t in targets]
+            elif isinstance(node, ast.Attribute) and node.attr == "exit_code":
+                names = ["exit_code"]
+            if "exit_code" in names:
+                found.append(f"{path.relative_to(LIBRARY)}:{node.lineno}")
+    assert not found, "exit_code outside Category/ExitStatus: " + ", ".join(found)

@@ -109,7 +109,7 @@ def phrase_flags(text: str, flags: Mapping[str, str] | None = None) -> str:
 def phrase_error(exc: EmbtoolError, flags: Mapping[str, str] | None = None) -> str:
     """The one-line wording of ``exc`` for the command line: flags and hints added here."""
     if isinstance(exc, InvalidOptionError):
-        return phrase_flags(f"`{exc.option}` {exc.message[len(exc.option) + 1 :]}", flags)
+        return phrase_flags(exc.phrase(f"`{exc.option}`"), flags)
     if isinstance(exc, OutputExistsError):
         what = f" {exc.what}" if exc.what else ""
         return f"{exc.path} already exists (pass --force to replace it{what})"
