@@ -228,3 +228,36 @@ def test_no_module_keeps_a_second_exit_code_source():
             if "exit_code" in names:
                 found.append(f"{path.relative_to(LIBRARY)}:{node.lineno}")
     assert not found, "exit_code outside Category/ExitStatus: " + ", ".join(found)
+
+
+def _app_flags() -> set[str]:
+    import typer.main
+
+    flags: set[str] = set()
+    todo = [typer.main.get_command(app)]
+    while todo:
+        command = todo.pop()
+        flags.update(o for p in command.params for o in p.opts if o.startswith("--"))
+        todo.extend(getattr(command, "commands", {}).values())
+    return flags
+
+
+def test_every_parameter_a_library_message_names_has_a_flag():
+    # A backticked name becomes a flag on the command line: it must be one the CLI has (through
+    # FLAG_NAMES or a command's own mapping when the spelling differs), not a made-up one.
+    from embtool.cli.download import _FLAGS as DOWNLOAD_FLAGS
+
+    mention = re.compile(r"`([a-z][a-z0-9_]*)[=`]")
+    known = _app_flags()
+    names = set()
+    for path in _library_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for s in _strings(tree, _docstrings(tree)):
+            names.update(m.group(1) for m in mention.finditer(s.value))
+    assert {"min_count", "allow_pickle", "memory_gb", "skip_unknown"} <= names
+    missing = sorted(
+        f"{name} -> {flag_for(name, DOWNLOAD_FLAGS)}"
+        for name in names
+        if not all(f in known for f in flag_for(name, DOWNLOAD_FLAGS).split(" ")[0].split("/"))
+    )
+    assert not missing, missing
