@@ -39,7 +39,7 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
-"""What every ``progress=`` parameter in the library takes."""
+"""What every progress parameter in the library takes."""
 
 
 class Throttle:
