@@ -24,19 +24,12 @@ from embtool.cli.output import (
     with_line_numbers,
 )
 from embtool.cli.vectors import VectorSource, vector_options
+from embtool.records import analogy_records
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 
 
 def analogy_report(batch: similarity.Batch) -> Report:
-    records = [
-        {
-            "query": list(r.query),
-            "words": list(r.words),
-            "method": r.method.value,
-            "answers": [{"word": n.word, "score": n.score} for n in r.answers],
-        }
-        for r in batch.results
-    ]
+    records = analogy_records(batch)
     rows = [
         [r.query[0], r.query[1], r.query[2], rank, n.word, n.score]
         for r in batch.results

@@ -10,17 +10,11 @@ from embtool.cli.inputs import read_words, skip_unknown_hint
 from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
 from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
 from embtool.cli.vectors import VectorSource, vector_options
+from embtool.records import neighbor_records
 
 
 def neighbors_report(batch: similarity.Batch) -> Report:
-    records = [
-        {
-            "query": r.query,
-            "word": r.word,
-            "neighbors": [{"word": n.word, "score": n.score} for n in r.neighbors],
-        }
-        for r in batch.results
-    ]
+    records = neighbor_records(batch)
     rows = [
         [r.query, rank, n.word, n.score]
         for r in batch.results

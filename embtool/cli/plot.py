@@ -28,6 +28,7 @@ from embtool.cli.spaces import shift_plot
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
 from embtool.projection import ProjectionMethod
+from embtool.records import word_map_record
 from embtool.wordlists import read_group_lines, read_text, read_word_list, words_in
 
 DEFAULT_COMMAND = "words"
@@ -265,23 +266,7 @@ def _xy(x: float, y: float) -> dict[str, float]:
 def coords_report(
     wm: projection.WordMap, output: Path | None, fonts: tuple[str, ...] | None
 ) -> Report:
-    proj = wm.projection
-    evr = list(proj.explained_variance_ratio) if proj.explained_variance_ratio else None
-    record = {
-        "method": proj.method.value,
-        "explained_variance_ratio": evr,
-        "fit_size": proj.fit_size,
-        "perplexity": proj.perplexity,
-        "output": str(output) if output is not None else None,
-        "fonts": list(fonts) if fonts else None,
-        "points": [
-            {"word": w, **_xy(*xy), "group": g}
-            for w, xy, g in zip(wm.words, wm.coords, wm.groups, strict=True)
-        ],
-        "analogies": [
-            {"words": list(q.words), "predicted": _xy(*q.predicted)} for q in wm.analogies
-        ],
-    }
+    record = word_map_record(wm, output, fonts)
     rows: list[list[Any]] = [
         [w, float(x), float(y), g, "word"]
         for w, (x, y), g in zip(wm.words, wm.coords, wm.groups, strict=True)

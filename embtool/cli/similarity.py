@@ -17,18 +17,11 @@ from embtool.cli.output import (
     with_line_numbers,
 )
 from embtool.cli.vectors import VectorSource, vector_options
+from embtool.records import similarity_records
 
 
 def similarity_report(batch: similarity.Batch) -> Report:
-    records = [
-        {
-            "word1": r.query[0],
-            "word2": r.query[1],
-            "words": list(r.words),
-            "similarity": r.similarity,
-        }
-        for r in batch.results
-    ]
+    records = similarity_records(batch)
     rows = [[r.query[0], r.query[1], r.similarity] for r in batch.results]
     return Report(records, ["word1", "word2", "similarity"], rows, title="Cosine similarity")
 
