@@ -180,7 +180,7 @@ class Explorer:
 
     def neighbors(self, data: Mapping[str, Any]) -> list[dict[str, Any]]:
         """``embtool neighbors WORD... -k K --format json``."""
-        words = self.words(data.get("word") or data.get("words"), "word")
+        words = self.words(data.get("word") or data.get("words") or [], "word")
         if not words:
             raise ApiError(400, "word: give at least one word")
         k = _int(data, "k", 10, 1, self.limits.max_k)
