@@ -33,11 +33,11 @@ from embtool.explorer.api import ApiError, Explorer, MapRequest, error_payload
 from embtool.explorer.jobs import JobQueue
 from embtool.explorer.limits import Limits
 from embtool.projection import ProjectionMethod
-from embtool.resources import data_path
+from embtool.explorer.fonts import font_available, web_font
 from embtool.vectors.store import VectorStore
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-FONT_NAME = "fonts/wqy-microhei.ttc"
+FONT_NAME = "fonts/wqy-microhei.ttf"  # made from the shipped .ttc (see embtool.explorer.fonts)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -45,7 +45,7 @@ _TYPES = {
     ".css": "text/css; charset=utf-8",
     ".png": "image/png",
     ".svg": "image/svg+xml",
-    ".ttc": "font/collection",
+    ".ttf": "font/ttf",
     ".txt": "text/plain; charset=utf-8",
 }
 _SECURITY_HEADERS = [
@@ -61,12 +61,8 @@ _SECURITY_HEADERS = [
 
 
 def static_files() -> dict[str, Path]:
-    """The files the app may serve, by URL name: the packaged static files and the CJK font."""
-    files = {p.name: p for p in STATIC_DIR.iterdir() if p.is_file() and p.suffix in _TYPES}
-    font = data_path(*FONT_NAME.split("/"))
-    if font.is_file():
-        files[FONT_NAME] = font
-    return files
+    """The files the app may serve, by URL name: the packaged static files."""
+    return {p.name: p for p in STATIC_DIR.iterdir() if p.is_file() and p.suffix in _TYPES}
 
 
 def _json_safe(value: Any) -> Any:
@@ -205,7 +201,11 @@ def create_app(
         return json_response(job.status())
 
     async def static(request: Request) -> Response:
-        path = files.get(request.path_params["name"])
+        name = request.path_params["name"]
+        if name == FONT_NAME and font_available():
+            body = await run_in_threadpool(web_font)
+            return Response(body, media_type=_TYPES[".ttf"], headers={"cache-control": "max-age=86400"})
+        path = files.get(name)
         if path is None:
             raise HTTPException(404)
         return FileResponse(path, media_type=_TYPES[path.suffix])

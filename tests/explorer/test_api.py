@@ -1,5 +1,6 @@
 """The explorer's JSON API without a browser: the CLI's records, its errors, limits and files."""
 
+import io
 import json
 import time
 
@@ -260,8 +261,20 @@ def test_page_and_its_files_are_served(client):
     js = client.get("/static/explorer.js")
     assert js.headers["content-type"].startswith("text/javascript") and "class WordMap" in js.text
     assert client.get("/static/explorer.css").status_code == 200
-    font = client.get("/static/fonts/wqy-microhei.ttc")
-    assert font.status_code == 200 and font.content[:4] == b"ttcf"
+    font = client.get("/static/fonts/wqy-microhei.ttf")
+    assert font.status_code == 200 and font.headers["content-type"] == "font/ttf"
+    assert font.content[:4] == b"\x00\x01\x00\x00"  # TrueType, not the .ttc collection
+
+
+def test_web_font_is_the_shipped_face_without_the_table_browsers_reject():
+    from fontTools.ttLib import TTFont
+
+    from embtool.explorer.fonts import web_font
+
+    face = TTFont(io.BytesIO(web_font()))
+    assert face["name"].getDebugName(1) == "WenQuanYi Micro Hei"
+    assert "FFTM" not in face
+    assert ord("北") in face.getBestCmap() and ord("京") in face.getBestCmap()
 
 
 @pytest.mark.parametrize(
@@ -278,6 +291,7 @@ def test_page_and_its_files_are_served(client):
         "/static/app.py",
         "/static/__init__.py",
         "/static/fonts/wqy-microhei.COPYRIGHT",
+        "/static/fonts/wqy-microhei.ttc",
         "/static/",
         "/app.py",
         "/etc/passwd",

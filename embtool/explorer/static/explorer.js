@@ -204,7 +204,10 @@ class WordMap {
     this.fit();
     this.hasHan = this.words.some((w) => HAN.test(w));
     this.draw();
-    return this.hasHan ? document.fonts.load(`12px EmbtoolCJK`, "中文").then(() => this.draw()) : null;
+    if (!this.hasHan) return null;
+    // canvas text does not wait for web fonts: load the CJK face, then draw again (a failed
+    // load leaves the installed fonts, which is no reason to fail the map)
+    return document.fonts.load("12px EmbtoolCJK", "中文").then(() => this.draw(), () => null);
   }
 
   // uniform grid over the points, for the nearest point to a click in O(points per cell)
@@ -345,7 +348,7 @@ class WordMap {
   drawLabels() {
     const ctx = this.ctx, w = this.canvas.clientWidth, h = this.canvas.clientHeight;
     // labels claim the 8 x 16 px cells they cover; a label that would overlap one is skipped
-    const cellW = 8, cellH = 16, cols = Math.ceil(w / cellW) + 40;
+    const cellW = 8, cellH = 8, cols = Math.ceil(w / cellW) + 40;
     const taken = new Set();
     ctx.font = `12px ${FONT_STACK}`;
     ctx.textBaseline = "middle";
@@ -353,12 +356,15 @@ class WordMap {
       const [x, y] = this.toScreen(this.xs[i], this.ys[i]);
       if (x < -50 || y < 0 || x > w || y > h) return false;
       ctx.font = `${bold ? "bold 13px" : "12px"} ${FONT_STACK}`;
-      const row = Math.floor(y / cellH), c0 = Math.floor(x / cellW) + 1;
+      const r0 = Math.floor((y - 7) / cellH) + 1, r1 = Math.floor((y + 7) / cellH) + 1;
+      const c0 = Math.floor(x / cellW) + 1;
       const c1 = c0 + Math.ceil((ctx.measureText(this.words[i]).width + 6) / cellW);
       if (!bold) {
-        for (let c = c0; c <= c1; c++) if (taken.has(row * cols + c)) return false;
+        for (let r = r0; r <= r1; r++) {
+          for (let c = c0; c <= c1; c++) if (taken.has(r * cols + c)) return false;
+        }
       }
-      for (let c = c0; c <= c1; c++) taken.add(row * cols + c);
+      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) taken.add(r * cols + c);
       ctx.fillStyle = bold ? "#000" : this.groupOf[i] ? this.colors[this.groupOf[i]] : "#334";
       ctx.fillText(this.words[i], x + 4, y);
       return true;
