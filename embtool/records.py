@@ -73,8 +73,8 @@ def word_map_record(
         "output": str(output) if output is not None else None,
         "fonts": list(fonts) if fonts else None,
         "points": [
-            {"word": w, **_xy(*xy), "group": g}
-            for w, xy, g in zip(wm.words, wm.coords.tolist(), wm.groups, strict=True)
+            {"word": w, "x": x, "y": y, "group": g}
+            for w, (x, y), g in zip(wm.words, wm.coords.tolist(), wm.groups, strict=True)
         ],
         "analogies": [
             {"words": list(q.words), "predicted": _xy(*q.predicted)} for q in wm.analogies

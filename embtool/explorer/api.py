@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from embtool import projection, similarity
 from embtool.corpus import ProgressCallback
 from embtool.errors import EmbtoolError, UnknownWordsError, VectorFileError
@@ -54,7 +56,7 @@ def _int(data: Mapping[str, Any], name: str, default: int, low: int, high: int) 
         return default
     try:
         number = int(value)
-        if isinstance(value, float) and number != value or isinstance(value, bool):
+        if (isinstance(value, float) and number != value) or isinstance(value, bool):
             raise ValueError
     except (TypeError, ValueError):
         raise ApiError(400, f"{name} must be a whole number, got {value!r}") from None
@@ -113,6 +115,25 @@ class MapRequest:
         return len(self.words) + (self.top or 0) + len(self.neighbors) * (self.k + 1) + grouped
 
 
+def in_float32(store: VectorStore) -> VectorStore:
+    """``store`` itself, or for a float16 store a float32 copy in memory: every query would
+    otherwise convert the whole matrix again (a server keeps the store for hours; the shipped
+    50k x 300 vectors answer neighbours ~5x faster, for 60 MB)."""
+    if store.dtype != np.float16:
+        return store
+    copy = VectorStore(
+        store.words,
+        np.asarray(store.vectors, dtype=np.float32),
+        meta=store.meta,
+        path=store.path,
+        name=store.name,
+    )
+    if store.has_counts:
+        copy.set_counts_loader(lambda: store.counts)  # type: ignore[arg-type, return-value]
+    copy.limit = store.limit
+    return copy
+
+
 class Explorer:
     """The API over one open store: each method validates its input and returns JSON-ready data.
 
@@ -121,10 +142,17 @@ class Explorer:
     """
 
     def __init__(self, store: VectorStore, limits: Limits | None = None) -> None:
-        self.store = store
+        self.store = in_float32(store)
         self.limits = limits or Limits()
         self._prefix = PrefixIndex(store.words)
         self.language = store_language(store)
+
+    def warm_up(self) -> None:
+        """Pay the one-off costs before the first request: scikit-learn's import (a second or
+        two, for the first map) and the norms of every row (for the first neighbours)."""
+        import sklearn.decomposition  # noqa: F401
+
+        self.store.norms  # noqa: B018
 
     # -- validation ------------------------------------------------------------------------------
     def word(self, value: Any, name: str = "word") -> str:

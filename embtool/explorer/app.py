@@ -24,16 +24,16 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from embtool.errors import EmbtoolError
 from embtool.explorer.api import ApiError, Explorer, MapRequest, error_payload
+from embtool.explorer.fonts import font_available, web_font
 from embtool.explorer.jobs import JobQueue
 from embtool.explorer.limits import Limits
 from embtool.projection import ProjectionMethod
-from embtool.explorer.fonts import font_available, web_font
 from embtool.vectors.store import VectorStore
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -100,7 +100,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: dict[str, Any]) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = list(message.get("headers", [])) + _SECURITY_HEADERS
             await send(message)
@@ -204,7 +204,9 @@ def create_app(
         name = request.path_params["name"]
         if name == FONT_NAME and font_available():
             body = await run_in_threadpool(web_font)
-            return Response(body, media_type=_TYPES[".ttf"], headers={"cache-control": "max-age=86400"})
+            return Response(
+                body, media_type=_TYPES[".ttf"], headers={"cache-control": "max-age=86400"}
+            )
         path = files.get(name)
         if path is None:
             raise HTTPException(404)
@@ -233,6 +235,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        threading.Thread(target=explorer.warm_up, name="embtool-warm-up", daemon=True).start()
         yield
         jobs.shutdown()
 

@@ -95,7 +95,12 @@ class JobQueue:
 
     def _run(self, job: Job, work: Work) -> None:
         def progress(event: ProgressEvent) -> None:
-            job.stage, job.done, job.total, job.unit = event.stage, event.done, event.total, event.unit
+            job.stage, job.done, job.total, job.unit = (
+                event.stage,
+                event.done,
+                event.total,
+                event.unit,
+            )
 
         job.state = "running"
         job.started = time.monotonic()
@@ -106,7 +111,10 @@ class JobQueue:
             job.error_status, job.error = self._error_payload(exc)
             job.state = "failed"
         except Exception as exc:  # a bug must not leave the job "running" forever
-            job.error_status, job.error = 500, {"error": f"internal error: {exc}", "kind": "internal"}
+            job.error_status, job.error = (
+                500,
+                {"error": f"internal error: {exc}", "kind": "internal"},
+            )
             job.state = "failed"
         finally:
             job.finished = time.monotonic()

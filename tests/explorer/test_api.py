@@ -8,14 +8,14 @@ import pytest
 
 pytest.importorskip("starlette", reason="the serve extra (starlette) is not installed")
 
-from starlette.testclient import TestClient  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
-from embtool.cli import app as cli_app  # noqa: E402
-from embtool.explorer.app import create_app  # noqa: E402
-from embtool.explorer.complete import PrefixIndex  # noqa: E402
-from embtool.explorer.limits import Limits  # noqa: E402
-from tests.helpers import TOY_PATH  # noqa: E402
+from embtool.cli import app as cli_app
+from embtool.explorer.app import create_app
+from embtool.explorer.complete import PrefixIndex
+from embtool.explorer.limits import Limits
+from tests.helpers import TOY_PATH
 
 TOY = str(TOY_PATH)
 ZH = str(TOY_PATH.parent / "zh_toy.txt")
@@ -62,8 +62,12 @@ def test_analogy_king_man_woman_is_queen_as_in_the_cli(client):
     assert r.json()[0]["answers"][0]["word"] == "queen"
     cli = cli_json("analogy", "king", "man", "woman", "-k", "2", "--vectors", TOY, "-f", "json")
     assert r.json() == cli
-    mul = client.get("/api/analogy", params={"a": "king", "b": "man", "c": "woman", "method": "mul"})
-    cli_mul = cli_json("analogy", "king", "man", "woman", "-m", "mul", "--vectors", TOY, "-f", "json")
+    mul = client.get(
+        "/api/analogy", params={"a": "king", "b": "man", "c": "woman", "method": "mul"}
+    )
+    cli_mul = cli_json(
+        "analogy", "king", "man", "woman", "-m", "mul", "--vectors", TOY, "-f", "json"
+    )
     assert mul.json() == cli_mul
 
 
@@ -108,13 +112,33 @@ def test_prefix_index_matches_a_scan():
     ("plot_args", "body"),
     [
         (["--top", "8"], {"top": 8}),
-        (["king", "queen", "apple", "orange", "car"], {"words": ["king", "queen", "apple", "orange", "car"]}),
-        (["--neighbors", "king", "-k", "3", "apple"], {"neighbors": ["king"], "k": 3, "words": ["apple"]}),
         (
-            ["--group", "royal=king,queen,prince", "--group", "fruit=apple,orange", "car", "--normalize"],
-            {"groups": {"royal": ["king", "queen", "prince"], "fruit": ["apple", "orange"]}, "words": ["car"], "normalize": True},
+            ["king", "queen", "apple", "orange", "car"],
+            {"words": ["king", "queen", "apple", "orange", "car"]},
         ),
-        (["king", "queen", "man", "--fit-on", "top:10"], {"words": ["king", "queen", "man"], "fit_on": 10}),
+        (
+            ["--neighbors", "king", "-k", "3", "apple"],
+            {"neighbors": ["king"], "k": 3, "words": ["apple"]},
+        ),
+        (
+            [
+                "--group",
+                "royal=king,queen,prince",
+                "--group",
+                "fruit=apple,orange",
+                "car",
+                "--normalize",
+            ],
+            {
+                "groups": {"royal": ["king", "queen", "prince"], "fruit": ["apple", "orange"]},
+                "words": ["car"],
+                "normalize": True,
+            },
+        ),
+        (
+            ["king", "queen", "man", "--fit-on", "top:10"],
+            {"words": ["king", "queen", "man"], "fit_on": 10},
+        ),
     ],
 )
 def test_pca_map_equals_plot_format_json(client, plot_args, body):
@@ -200,31 +224,115 @@ def test_tsne_with_an_unknown_word_fails_the_job_with_suggestions(client):
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "needle"),
     [
-        ("get", "/api/neighbors", {"params": {"word": "king", "k": 51}}, 400, "k must be between 1 and 50"),
-        ("get", "/api/neighbors", {"params": {"word": "king", "k": "ten"}}, 400, "k must be a whole number"),
+        (
+            "get",
+            "/api/neighbors",
+            {"params": {"word": "king", "k": 51}},
+            400,
+            "k must be between 1 and 50",
+        ),
+        (
+            "get",
+            "/api/neighbors",
+            {"params": {"word": "king", "k": "ten"}},
+            400,
+            "k must be a whole number",
+        ),
         ("get", "/api/neighbors", {"params": {"word": "king", "k": 0}}, 400, "k must be between"),
         ("get", "/api/neighbors", {"params": {}}, 400, "word: give at least one word"),
         ("get", "/api/neighbors", {"params": {"word": "x" * 101}}, 400, "at most 100"),
-        ("post", "/api/neighbors", {"json": {"words": ["king"] * 6}}, 400, "at most 5 in one request"),
-        ("post", "/api/neighbors", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "not valid JSON"),
+        (
+            "post",
+            "/api/neighbors",
+            {"json": {"words": ["king"] * 6}},
+            400,
+            "at most 5 in one request",
+        ),
+        (
+            "post",
+            "/api/neighbors",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            400,
+            "not valid JSON",
+        ),
         ("post", "/api/neighbors", {"json": ["king"]}, 400, "must be a JSON object"),
-        ("get", "/api/analogy", {"params": {"a": "king", "b": "man"}}, 400, "c must be a non-empty word"),
-        ("get", "/api/analogy", {"params": {"a": "king", "b": "man", "c": "woman", "method": "div"}}, 400, "method must be one of add, mul"),
+        (
+            "get",
+            "/api/analogy",
+            {"params": {"a": "king", "b": "man"}},
+            400,
+            "c must be a non-empty word",
+        ),
+        (
+            "get",
+            "/api/analogy",
+            {"params": {"a": "king", "b": "man", "c": "woman", "method": "div"}},
+            400,
+            "method must be one of add, mul",
+        ),
         ("post", "/api/projection", {"json": {}}, 400, "nothing to map"),
-        ("post", "/api/projection", {"json": {"top": 100_001}}, 400, "top must be between 1 and 100,000"),
-        ("post", "/api/projection", {"json": {"top": 12, "method": "tsne", "words": ["king"] * 9}}, 400, "t-SNE of up to 21 points; at most 20"),
-        ("post", "/api/projection", {"json": {"words": ["king"], "method": "umap"}}, 400, "method must be one of pca, tsne"),
-        ("post", "/api/projection", {"json": {"words": ["king"]}}, 400, "PCA needs at least 2 words"),
-        ("post", "/api/projection", {"json": {"groups": ["king"]}}, 400, "groups must be an object"),
-        ("post", "/api/projection", {"json": {"words": ["king", "queen"], "perplexity": 0}}, 400, "perplexity must be between 1 and 100"),
-        ("get", "/api/neighbors", {"params": {"word": "k" * 9000}}, 414, "query string longer than 8,192 bytes"),
-        ("post", "/api/neighbors", {"content": b"[" + b" " * 1_000_001 + b"]"}, 413, "request body over 1,000,000 bytes"),
+        (
+            "post",
+            "/api/projection",
+            {"json": {"top": 100_001}},
+            400,
+            "top must be between 1 and 100,000",
+        ),
+        (
+            "post",
+            "/api/projection",
+            {"json": {"top": 12, "method": "tsne", "words": ["king"] * 9}},
+            400,
+            "t-SNE of up to 21 points; at most 20",
+        ),
+        (
+            "post",
+            "/api/projection",
+            {"json": {"words": ["king"], "method": "umap"}},
+            400,
+            "method must be one of pca, tsne",
+        ),
+        (
+            "post",
+            "/api/projection",
+            {"json": {"words": ["king"]}},
+            400,
+            "PCA needs at least 2 words",
+        ),
+        (
+            "post",
+            "/api/projection",
+            {"json": {"groups": ["king"]}},
+            400,
+            "groups must be an object",
+        ),
+        (
+            "post",
+            "/api/projection",
+            {"json": {"words": ["king", "queen"], "perplexity": 0}},
+            400,
+            "perplexity must be between 1 and 100",
+        ),
+        (
+            "get",
+            "/api/neighbors",
+            {"params": {"word": "k" * 9000}},
+            414,
+            "query string longer than 8,192 bytes",
+        ),
+        (
+            "post",
+            "/api/neighbors",
+            {"content": b"[" + b" " * 1_000_001 + b"]"},
+            413,
+            "request body over 1,000,000 bytes",
+        ),
         ("delete", "/api/neighbors", {}, 405, "method not allowed"),
         ("get", "/api/nothing", {}, 404, "no such API route"),
     ],
 )
 def test_bad_requests_get_clear_4xx_json(client, method, path, kwargs, status, needle):
-    r = getattr(client, "request")(method.upper(), path, **kwargs)
+    r = client.request(method.upper(), path, **kwargs)
     assert r.status_code == status, r.text
     assert needle in r.json()["error"], r.json()
 

@@ -200,6 +200,7 @@ class WordMap {
     this.rgba = new Uint32Array(this.colors.map(hexToAbgr));
     this.selected = -1;
     this.highlight = new Set();
+    this.widths = null;
     this.buildGrid();
     this.fit();
     this.hasHan = this.words.some((w) => HAN.test(w));
@@ -207,7 +208,10 @@ class WordMap {
     if (!this.hasHan) return null;
     // canvas text does not wait for web fonts: load the CJK face, then draw again (a failed
     // load leaves the installed fonts, which is no reason to fail the map)
-    return document.fonts.load("12px EmbtoolCJK", "中文").then(() => this.draw(), () => null);
+    return document.fonts.load("12px EmbtoolCJK", "中文").then(() => {
+      this.widths = null;
+      this.draw();
+    }, () => null);
   }
 
   // uniform grid over the points, for the nearest point to a click in O(points per cell)
@@ -347,42 +351,60 @@ class WordMap {
 
   drawLabels() {
     const ctx = this.ctx, w = this.canvas.clientWidth, h = this.canvas.clientHeight;
-    // labels claim the 8 x 16 px cells they cover; a label that would overlap one is skipped
-    const cellW = 8, cellH = 8, cols = Math.ceil(w / cellW) + 40;
-    const taken = new Set();
-    ctx.font = `12px ${FONT_STACK}`;
+    // labels claim the 8 x 8 px cells they cover; a label that would overlap one is skipped.
+    // Frequent words come first (row order), so they win the space.
+    const cell = 8, cols = Math.ceil(w / cell) + 2, rows = Math.ceil(h / cell) + 4;
+    const taken = new Uint8Array(cols * rows);
+    const plainFont = `12px ${FONT_STACK}`, boldFont = `bold 13px ${FONT_STACK}`;
+    if (!this.widths || this.widths.length !== this.n) this.widths = new Float32Array(this.n).fill(-1);
+    const widths = this.widths;
     ctx.textBaseline = "middle";
-    const label = (i, bold) => {
-      const [x, y] = this.toScreen(this.xs[i], this.ys[i]);
-      if (x < -50 || y < 0 || x > w || y > h) return false;
-      ctx.font = `${bold ? "bold 13px" : "12px"} ${FONT_STACK}`;
-      const r0 = Math.floor((y - 7) / cellH) + 1, r1 = Math.floor((y + 7) / cellH) + 1;
-      const c0 = Math.floor(x / cellW) + 1;
-      const c1 = c0 + Math.ceil((ctx.measureText(this.words[i]).width + 6) / cellW);
-      if (!bold) {
-        for (let r = r0; r <= r1; r++) {
-          for (let c = c0; c <= c1; c++) if (taken.has(r * cols + c)) return false;
-        }
+    const s = this.scale, ox = w / 2 - this.cx * s, oy = h / 2 - this.cy * s;
+    const free = (r0, r1, c0, c1) => {
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) if (taken[r * cols + c]) return false;
       }
-      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) taken.add(r * cols + c);
-      ctx.fillStyle = bold ? "#000" : this.groupOf[i] ? this.colors[this.groupOf[i]] : "#334";
-      ctx.fillText(this.words[i], x + 4, y);
       return true;
     };
+    const claim = (r0, r1, c0, c1) => {
+      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) taken[r * cols + c] = 1;
+    };
+    const place = (i, x, y, width) => {
+      const r0 = Math.max(0, Math.floor((y - 7) / cell) + 1), r1 = Math.min(rows - 1, Math.floor((y + 7) / cell) + 1);
+      const c0 = Math.max(0, Math.floor((x + 4) / cell)), c1 = Math.min(cols - 1, Math.floor((x + 6 + width) / cell));
+      return [r0, r1, c0, c1];
+    };
+    // the selected word and its neighbours: always labelled, in bold, ringed
+    ctx.font = boldFont;
     const marks = [this.selected, ...[...this.highlight].map((w2) => this.index.get(w2))];
     for (const i of marks) {
       if (i === undefined || i < 0) continue;
-      const [x, y] = this.toScreen(this.xs[i], this.ys[i]);
+      const x = this.xs[i] * s + ox, y = this.ys[i] * s + oy;
       ctx.beginPath();
       ctx.arc(x, y, i === this.selected ? 6 : 4, 0, 2 * Math.PI);
       ctx.strokeStyle = i === this.selected ? "#000" : "#c2410c";
       ctx.lineWidth = 2;
       ctx.stroke();
-      label(i, true);
+      ctx.fillStyle = "#000";
+      ctx.fillText(this.words[i], x + 4, y);
+      claim(...place(i, x, y, ctx.measureText(this.words[i]).width));
     }
+    ctx.font = plainFont;
     let shown = 0;
     const limit = this.n <= 300 ? this.n : 400;
-    for (let i = 0; i < this.n && shown < limit; i++) if (label(i, false)) shown++;
+    for (let i = 0; i < this.n && shown < limit; i++) {
+      const x = this.xs[i] * s + ox, y = this.ys[i] * s + oy;
+      if (x < -50 || y < 0 || x > w || y > h) continue;
+      const [r0, r1, c0] = place(i, x, y, 0);
+      if (!free(r0, r1, c0, c0)) continue; // cheap test before measuring the text
+      if (widths[i] < 0) widths[i] = ctx.measureText(this.words[i]).width;
+      const box = place(i, x, y, widths[i]);
+      if (!free(...box)) continue;
+      claim(...box);
+      ctx.fillStyle = this.groupOf[i] ? this.colors[this.groupOf[i]] : "#334";
+      ctx.fillText(this.words[i], x + 4, y);
+      shown++;
+    }
   }
 
   select(word, neighbours) {
