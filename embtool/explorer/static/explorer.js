@@ -325,13 +325,13 @@ class WordMap {
     const px = this.pixels;
     px.fill(0);
     const s = this.scale * dpr, ox = W / 2 - this.cx * s, oy = H / 2 - this.cy * s;
-    const dot = this.n > 20000 ? 1 : this.n > 2000 ? 2 : 3;
+    const dot = this.n > 20000 ? 1 : this.n > 2000 ? 2 : this.n > 300 ? 3 : 5;
     // plain points first, grouped ones on top
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < this.n; i++) {
         const g = this.groupOf[i];
         if ((g > 0) !== (pass === 1)) continue;
-        const x = (this.xs[i] * s + ox) | 0, y = (this.ys[i] * s + oy) | 0;
+        const x = (this.xs[i] * s + ox - dot / 2) | 0, y = (this.ys[i] * s + oy - dot / 2) | 0;
         if (x < 0 || y < 0 || x + dot > W || y + dot > H) continue;
         const color = this.rgba[g];
         for (let dy = 0; dy < dot; dy++) {
@@ -391,15 +391,16 @@ class WordMap {
     }
     ctx.font = plainFont;
     let shown = 0;
-    const limit = this.n <= 300 ? this.n : 400;
+    const everyLabel = this.n <= 300; // a small chosen set: every word is labelled
+    const limit = everyLabel ? this.n : 400;
     for (let i = 0; i < this.n && shown < limit; i++) {
       const x = this.xs[i] * s + ox, y = this.ys[i] * s + oy;
       if (x < -50 || y < 0 || x > w || y > h) continue;
       const [r0, r1, c0] = place(i, x, y, 0);
-      if (!free(r0, r1, c0, c0)) continue; // cheap test before measuring the text
+      if (!everyLabel && !free(r0, r1, c0, c0)) continue; // cheap test before measuring
       if (widths[i] < 0) widths[i] = ctx.measureText(this.words[i]).width;
       const box = place(i, x, y, widths[i]);
-      if (!free(...box)) continue;
+      if (!everyLabel && !free(...box)) continue;
       claim(...box);
       ctx.fillStyle = this.groupOf[i] ? this.colors[this.groupOf[i]] : "#334";
       ctx.fillText(this.words[i], x + 4, y);
