@@ -422,3 +422,22 @@ def test_only_local_host_names_are_accepted(client):
 def test_any_host_when_bound_elsewhere_on_purpose(toy_store):
     with TestClient(create_app(toy_store, allowed_hosts=None), base_url="http://10.1.2.3") as c:
         assert c.get("/api/info").status_code == 200
+
+
+def test_job_queue_forgets_the_oldest_finished_jobs():
+    from embtool.explorer.api import error_payload
+    from embtool.explorer.jobs import JobQueue
+
+    queue = JobQueue(error_payload, max_jobs=2)
+    jobs = []
+    for n in range(4):
+        job = queue.submit(("map", n), lambda progress, n=n: {"n": n})
+        deadline = time.monotonic() + 30
+        while job.state not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        jobs.append(job)
+    assert [j.result for j in jobs] == [{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}]
+    assert queue.get(jobs[0].id) is None and queue.get(jobs[1].id) is None
+    assert queue.get(jobs[3].id) is jobs[3]
+    assert queue.submit(("map", 3), lambda progress: {"n": -1}) is jobs[3]  # reused, not rerun
+    queue.shutdown()
