@@ -441,3 +441,22 @@ def test_job_queue_forgets_the_oldest_finished_jobs():
     assert queue.get(jobs[3].id) is jobs[3]
     assert queue.submit(("map", 3), lambda progress: {"n": -1}) is jobs[3]  # reused, not rerun
     queue.shutdown()
+
+
+def test_float16_store_answers_as_the_cli_on_the_shipped_vectors():
+    from embtool.resources import default_vectors_path
+    from embtool.vectors import load_vectors
+
+    store = load_vectors(default_vectors_path())
+    assert store.dtype.name == "float16"  # the explorer queries a float32 copy of it
+    with TestClient(create_app(store), base_url="http://127.0.0.1") as c:
+        got = c.get("/api/analogy", params={"a": "king", "b": "man", "c": "woman", "k": 5}).json()
+        near = c.get("/api/neighbors", params={"word": "frog", "k": 5}).json()
+    cli = cli_json("analogy", "king", "man", "woman", "-k", "5", "-f", "json")
+    cli_near = cli_json("neighbors", "frog", "-k", "5", "-f", "json")
+    for ours, theirs, key in [(got, cli, "answers"), (near, cli_near, "neighbors")]:
+        assert [a["word"] for a in ours[0][key]] == [a["word"] for a in theirs[0][key]]
+        assert [a["score"] for a in ours[0][key]] == pytest.approx(
+            [a["score"] for a in theirs[0][key]], abs=1e-12
+        )
+    assert got[0]["answers"][0]["word"] == "queen"
