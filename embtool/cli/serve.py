@@ -77,7 +77,7 @@ def serve_command(
     network needed); the page's API answers in the same JSON as the commands.
 
     Example: [bold]embtool serve[/bold], then open http://127.0.0.1:8000/ (Ctrl-C stops it).
-    Needs the serve extra: pip install 'embtool\\[serve]'.
+    Needs the serve extra: pip install 'embtool[serve]'.
     """
     try:
         import uvicorn
