@@ -37,7 +37,9 @@ def listen(host: str, port: int) -> socket.socket:
         info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
         raise EmbtoolError(f"--host {host!r}: not an address of this machine ({exc})") from None
-    sock = socket.socket(info[0], socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on connections of a TCP-proto
+    # socket, and without it every keep-alive response waits ~40 ms for a delayed ACK
+    sock = socket.socket(info[0], socket.SOCK_STREAM, info[2] or socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(info[4])

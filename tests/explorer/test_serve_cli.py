@@ -100,3 +100,16 @@ def test_bad_vectors_are_one_clean_error():
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "no-such-vectors" in result.stderr
     assert time.monotonic() - t0 < 60
+
+
+def test_the_listening_socket_is_tcp_so_responses_are_not_delayed():
+    from embtool.cli.serve import listen
+
+    # asyncio sets TCP_NODELAY only on connections of an IPPROTO_TCP socket; a proto-0 socket
+    # made every keep-alive response wait ~40 ms for the client's delayed ACK
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()
