@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embtool.atomic import restore_parked
 from embtool.errors import OutputError, UsageError, VectorFileError
 from embtool.vectors.files import Progress, ReadReport
 from embtool.vectors.formats import (
@@ -52,7 +53,7 @@ def load_vectors(
         p = resolve_vectors(None)
     else:
         p = Path(path)
-        if not p.exists():
+        if not p.exists() and restore_parked(p) is None:
             named = named_path(str(path))
             if named is None:
                 raise VectorFileError(p, "no such file or directory")
