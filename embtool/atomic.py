@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from embtool.errors import OutputError
+from embtool.errors import OutputError, OutputExistsError
 
 _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
@@ -196,8 +196,14 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _replace_dir(tmp: Path, path: Path, parent: Path) -> None:
-    """Move the finished directory ``tmp`` to ``path``, replacing an existing one crash-safely."""
+def _replace_dir(tmp: Path, path: Path, parent: Path, overwrite: bool) -> None:
+    """Move the finished directory ``tmp`` to ``path``, replacing an existing one crash-safely.
+
+    Called under the directory lock: ``path`` may have appeared since the write began (another
+    writer), so ``overwrite`` is checked again here.
+    """
+    if os.path.lexists(path) and not overwrite:
+        raise OutputExistsError(path)
     if not os.path.lexists(path):
         os.rename(tmp, path)
         return
@@ -296,7 +302,7 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
         yield tmp
         _usual_mode(tmp, directory=True)
         with _dir_lock(parent):
-            _replace_dir(tmp, path, parent)
+            _replace_dir(tmp, path, parent, overwrite)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if is_disk_full(exc):

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from embtool import atomic
 from embtool.atomic import atomic_dir, restore_parked
 from embtool.cli import app
+from embtool.errors import OutputExistsError
 from embtool.vectors import VectorStore, load_vectors, save_vectors
 from tests.helpers import REPO_ROOT
 
@@ -128,3 +129,68 @@ def test_a_live_writers_parked_store_is_left_alone(tmp_path):
     parked.mkdir()
     (parked / "vocab.txt").write_text("a\n")
     assert restore_parked(tmp_path / "out") is None and parked.exists()
+
+
+# Each process replaces OUT again and again with its own store, as `convert --force` does; each
+# rename is slowed down so that the two writers' replacements overlap.
+_REPEAT = """
+import os, sys, time
+from typer.testing import CliRunner
+import embtool.atomic as a
+from embtool.cli import app
+src, out, mode, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+if mode == "fallback":
+    a._exchange = lambda x, y: False
+real = os.replace
+def slow(s, d):
+    real(s, d)
+    time.sleep(0.02)
+os.replace = slow
+runner = CliRunner()
+open(out + "-ready-" + str(os.getpid()), "w").close()  # start together
+parent = os.path.dirname(out)
+while sum(f.startswith("out-ready-") for f in os.listdir(parent)) < 2:
+    time.sleep(0.01)
+for _ in range(n):
+    result = runner.invoke(app, ["convert", src, out, "--force"])
+    if result.exit_code != 0 or result.exception and not isinstance(result.exception, SystemExit):
+        sys.stderr.write(result.stderr + repr(result.exception))
+        sys.exit(1)
+"""
+
+
+@pytest.mark.parametrize("mode", ["swap", "fallback"])
+def test_two_concurrent_force_converts_each_land_whole(tmp_path, old_and_new, mode):
+    out, new = old_and_new
+    other = _store(tmp_path / "other", 3, 90)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _REPEAT, str(src), str(out), mode, "25"],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for src in (new, other)
+    ]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    assert errors == ["", ""]
+    store = load_vectors(out)
+    assert store.words[0] in ("s2w0", "s3w0")
+    assert len(store.words) == {"s2w0": 70, "s3w0": 90}[store.words[0]]
+    for ready in tmp_path.glob("out-ready-*"):
+        ready.unlink()
+    for ready in tmp_path.glob("out-ready-*"):
+        ready.unlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "other", "out"]
+
+
+def test_a_concurrent_writer_that_may_not_overwrite_fails_cleanly(tmp_path):
+    # another writer creates OUT while this one (no --force) is still writing
+    out = tmp_path / "out"
+    with pytest.raises(OutputExistsError), atomic_dir(out) as tmp:
+        (tmp / "vocab.txt").write_text("a\n")
+        _store(tmp_path / "out", 1, 50)
+    assert _complete(out).words[0] == "s1w0"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
