@@ -24,6 +24,7 @@ from embtool.vectors.files import (
     _progress_reporter,
     _safe_readline,
     _words,
+    is_stream,
 )
 from embtool.vectors.formats import _parse_header
 from embtool.vectors.store import VectorStore
@@ -105,7 +106,7 @@ def _check_header_size(
             "vector file?",
             line=1,
         )
-    if compression is None:
+    if compression is None and not is_stream(path):  # a pipe has no size to check against
         size = path.stat().st_size
         need = count * dim * bytes_per_value
         if need > size:
