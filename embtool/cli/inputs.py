@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from embtool.bias.wordsets import read_pairs_file, split_pair
-from embtool.errors import EmbtoolError, UnknownWordsError, UsageError
+from embtool.errors import EmbtoolError, UnknownWordsError, UsageError, quote_words
 from embtool.vectors.files import looks_like_gbk
 
 
@@ -101,7 +101,7 @@ def read_numbered_queries(
             if len(q) != arity:
                 where = f"stdin line {n}" if batch else "arguments"
                 raise UsageError(
-                    f"{what} needs {arity} words, got {len(q)} in {where}: {' '.join(q)}"
+                    f"{what} needs {arity} words, got {len(q):,} in {where}: {quote_words(q)}"
                 )
     return queries, lines, batch
 

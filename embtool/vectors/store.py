@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from embtool.errors import UnknownWordsError, VectorFileError
+from embtool.errors import QUOTE_WORDS, UnknownWordsError, VectorFileError
 from embtool.suggest import SuggestionIndex
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
@@ -287,8 +287,9 @@ class VectorStore:
             where += f", first {self.limit:,} words loaded with --limit"
         from embtool.language import unknown_words_hint
 
+        shown = list(dict.fromkeys(words))[:QUOTE_WORDS]  # suggestions only for words it names
         return UnknownWordsError(
-            words, self.close_matches(words), where, unknown_words_hint(words, self)
+            words, self.close_matches(shown), where, unknown_words_hint(words, self)
         )
 
     @property
