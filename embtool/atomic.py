@@ -221,6 +221,19 @@ def _replace_dir(tmp: Path, path: Path, parent: Path, overwrite: bool) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def scratch_dir(tmp_dir: str | Path | None) -> Path:
+    """Where scratch files go: ``tmp_dir``, else the system's temporary directory."""
+    return Path(tmp_dir) if tmp_dir is not None else Path(tempfile.gettempdir())
+
+
+def scratch_prefix(kind: str, where: Path) -> str:
+    """The name prefix for a scratch file or directory of ``kind`` (``embtool-corpus``) in ``where``,
+    after sweeping what killed writers left there: the same pid-tagged naming as outputs'
+    temporaries (``.KIND.PID-XXXX.tmp``), so a run killed with -9 is cleaned up by the next."""
+    sweep_stale(where, kind)
+    return temp_prefix(kind)
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)

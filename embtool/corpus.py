@@ -655,11 +655,13 @@ class Corpus:
         self, tmp_dir: str | Path | None, progress: ProgressCallback | None
     ) -> PreparedCorpus:
         start = time.perf_counter()
-        tmp_dir = Path(tmp_dir) if tmp_dir is not None else None
+        from embtool.atomic import scratch_dir, scratch_prefix
+
+        where = scratch_dir(tmp_dir)
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix="embtool-corpus-", suffix=".txt", dir=tmp_dir)
+            prefix = scratch_prefix("embtool-corpus", where)
+            fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=where)
         except OSError as exc:
-            where = tmp_dir or tempfile.gettempdir()
             raise CorpusError(
                 f"cannot create a temporary file in {where} ({_os_reason(exc)}); pass --tmp-dir"
             ) from None
