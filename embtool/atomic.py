@@ -280,7 +280,7 @@ def check_destination(path: str | Path, *, overwrite: bool = False) -> None:
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists (pass --force to replace it)")
+        raise OutputExistsError(path)
     base = path.parent if str(path.parent) else Path(".")
     while not base.exists() and base != base.parent:
         base = base.parent
@@ -302,7 +302,7 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     parent = path.parent if str(path.parent) else Path(".")
     restore_parked(path)
     if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists (pass --force to replace it)")
+        raise OutputExistsError(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path} exists and is not a directory")
     try:
