@@ -119,6 +119,17 @@ def main() -> None:
         if anchor_args is not None:
             anchor = best_of(lambda a=anchor_args: _run([*a, "--vectors", str(path)]), repeat=3)
         rows.append((name, median, p95, anchor))
+    # The floor of any full-vocabulary answer: one bare NumPy matrix-vector product over the
+    # store (what a neighbour or analogy query must at least read), measured in this run.
+    import numpy as np
+
+    from embtool import load_vectors
+
+    matrix = np.asarray(load_vectors(path).vectors)
+    query_vec = np.ones(args.dim, dtype=np.float32)
+    t_matvec = statistics.median(
+        [best_of(lambda: matrix @ query_vec, repeat=1) for _ in range(args.repeat)]
+    )
     status = shell.close()
     assert status == 1, status  # the unknown-word lines failed; everything else answered
 
@@ -133,6 +144,9 @@ def main() -> None:
     for name, median, _, anchor in rows:
         if anchor is not None:
             report(f"shell answer vs own process: {name}", median, anchor, "embtool process")
+    for name, median, _, anchor in rows[:3]:
+        report(f"shell answer vs bare matvec: {name}", median, t_matvec, "numpy M @ q")
+    print(f"\nload average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -355,7 +355,7 @@ def _show_usage_error(exc: Exception) -> None:
         return  # the group has printed its help already
     from typer import rich_utils
 
-    rich_utils.rich_format_error(exc)
+    rich_utils.rich_format_error(exc)  # type: ignore[arg-type]  # click's, or the vendored one
 
 
 class _Loop(cmd.Cmd):
@@ -369,6 +369,7 @@ class _Loop(cmd.Cmd):
         self.session = session
         self.history = history
         self.warned = False
+        self.matches: list[str] = []
 
     def preloop(self) -> None:
         try:
@@ -416,7 +417,7 @@ class _Loop(cmd.Cmd):
             tokens = line[:begidx].split()
         return self.session.argument_completions(tokens, text)
 
-    def complete(self, text: str, state: int) -> str | None:
+    def complete(self, text: str, state: int) -> str | None:  # type: ignore[override]
         # cmd picks complete_<command> by the first word; every line completes the same way here
         if state == 0:
             import readline
@@ -424,11 +425,11 @@ class _Loop(cmd.Cmd):
             line = readline.get_line_buffer()
             begidx = readline.get_begidx()
             if line[:begidx].strip():
-                self.completion_matches = self.completedefault(text, line, begidx, 0)
+                self.matches = self.completedefault(text, line, begidx, 0)
             else:
-                self.completion_matches = self.completenames(text)
+                self.matches = self.completenames(text)
         try:
-            return self.completion_matches[state]
+            return self.matches[state]
         except IndexError:
             return None
 
@@ -450,7 +451,7 @@ def interactive(session: Session, history: Path | None) -> int:
 
 def piped(session: Session, lines: Iterable[str]) -> int:
     """Answer each line; the status of the first line that failed, or 0."""
-    first_failure = ExitStatus.OK
+    first_failure: int = ExitStatus.OK
     for line in lines:
         status = session.run(line)
         if status is None:

@@ -85,6 +85,7 @@ class StoreCache:
         if store is None:
             store = load_vectors(path, options)
             show_notes(store.meta)
+            store.norms  # noqa: B018 - once now, or every full-vocabulary query pays a norms pass
         self._stores[key] = store
         self._stores.move_to_end(key)
         while len(self._stores) > self.size:
