@@ -450,13 +450,14 @@ def interactive(session: Session, history: Path | None) -> int:
 
 
 def piped(session: Session, lines: Iterable[str]) -> int:
-    """Answer each line; the status of the first line that failed, or 0."""
+    """Answer each line; the status of the first line that failed, or 0. Ctrl-C, SIGTERM or a
+    closed stdout stops at once with that status."""
     first_failure: int = ExitStatus.OK
     for line in lines:
         status = session.run(line)
         if status is None:
             break
-        if status == ExitStatus.INTERRUPTED:
+        if status >= ExitStatus.INTERRUPTED:  # Ctrl-C, a signal, or the reader closed the pipe
             return status
         if status and not first_failure:
             first_failure = status

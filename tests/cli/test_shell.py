@@ -309,3 +309,22 @@ def test_interactive_session_keeps_history_in_embtool_home(tmp_path):
 def test_history_path_follows_embtool_home(monkeypatch, tmp_path):
     monkeypatch.setenv("EMBTOOL_HOME", str(tmp_path / "h"))
     assert history_path() == tmp_path / "h" / "shell_history"
+
+
+def test_a_closed_pipe_stops_the_session():
+    # ~300 KB of answers: more than a pipe holds, so the shell is still writing when we close
+    script = "frog -k 50\n" * 200 + "kingg\n" * 5
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embtool", "shell"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdin.write(script.encode())
+    proc.stdin.close()
+    proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.wait(timeout=120) == 141
+    assert b"error:" not in proc.stderr.read()  # stopped: the unknown words were never looked up
