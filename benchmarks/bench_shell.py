@@ -144,7 +144,7 @@ def main() -> None:
     for name, median, _, anchor in rows:
         if anchor is not None:
             report(f"shell answer vs own process: {name}", median, anchor, "embtool process")
-    for name, median, _, anchor in rows[:3]:
+    for name, median, _, _ in rows[:3]:  # the full-vocabulary scans
         report(f"shell answer vs bare matvec: {name}", median, t_matvec, "numpy M @ q")
     print(f"\nload average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
