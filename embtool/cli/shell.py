@@ -133,12 +133,9 @@ class Session:
     def source(self) -> VectorSource:
         return VectorSource(self.vectors, self.options)
 
-    def open(self, words: Sequence[str] | None = None, *, reload: bool = False) -> VectorStore:
+    def open(self, words: Sequence[str] | None = None) -> VectorStore:
         """The store a query of ``words`` uses (loaded once).  Raises: VectorFileError."""
-        source = self.source()
-        if reload:
-            return self.cache.get(source.resolve_path(words), self.options, reload=True)
-        return source.open(words)
+        return self.source().open(words)
 
     # -- one line -----------------------------------------------------------------------------
 
@@ -369,9 +366,13 @@ class _Loop(cmd.Cmd):
         self.session = session
         self.history = history
         self.warned = False
+        self.ready = False
         self.matches: list[str] = []
 
     def preloop(self) -> None:
+        if self.ready:  # cmdloop starts again after a Ctrl-C at the prompt
+            return
+        self.ready = True
         try:
             import readline
         except ImportError:

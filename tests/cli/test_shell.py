@@ -1,11 +1,13 @@
 """embtool shell: piped and interactive sessions answer as the commands do, on the shipped vectors."""
 
+import fcntl
 import json
 import os
 import pty
 import select
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -271,6 +273,12 @@ def _read_until(fd: int, needle: bytes, timeout: float = 120) -> bytes:
     return data
 
 
+def _own_terminal() -> None:
+    """In the child: a new session whose controlling terminal is the pty (so Ctrl-C is SIGINT)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 def test_interactive_session_keeps_history_in_embtool_home(tmp_path):
     home = tmp_path / "home"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "EMBTOOL_HOME": str(home), "TERM": "dumb"}
@@ -283,6 +291,7 @@ def test_interactive_session_keeps_history_in_embtool_home(tmp_path):
         stderr=follower,
         env=env,
         close_fds=True,
+        preexec_fn=_own_terminal,
     )
     os.close(follower)
     try:
@@ -293,6 +302,11 @@ def test_interactive_session_keeps_history_in_embtool_home(tmp_path):
         os.write(leader, b"kingg\r")
         out = _read_until(leader, b"embtool> ")
         assert b"error: 1 word not in vectors" in out  # and the session goes on
+        os.write(leader, b"sim cat")
+        os.write(leader, b"\x03")  # Ctrl-C drops the line, the session goes on
+        _read_until(leader, b"embtool> ")
+        os.write(leader, b"odd breakfast lunch dinner car\r")
+        assert b"car" in _read_until(leader, b"embtool> ")
         os.write(leader, b"quee\t\t")  # Tab completion
         out = _read_until(leader, b"queens")
         assert b"queen" in out
@@ -303,7 +317,7 @@ def test_interactive_session_keeps_history_in_embtool_home(tmp_path):
             proc.kill()
         os.close(leader)
     saved = (home / "shell_history").read_text(encoding="utf-8").splitlines()
-    assert saved[-2:] == ["sim cat dog", "kingg"]
+    assert saved == ["sim cat dog", "kingg", "odd breakfast lunch dinner car"]
 
 
 def test_history_path_follows_embtool_home(monkeypatch, tmp_path):
