@@ -303,6 +303,7 @@ def test_interactive_session_keeps_history_in_embtool_home(tmp_path):
         out = _read_until(leader, b"embtool> ")
         assert b"error: 1 word not in vectors" in out  # and the session goes on
         os.write(leader, b"sim cat")
+        _read_until(leader, b"sim cat")  # echoed: readline is reading the line
         os.write(leader, b"\x03")  # Ctrl-C drops the line, the session goes on
         _read_until(leader, b"embtool> ")
         os.write(leader, b"odd breakfast lunch dinner car\r")
