@@ -17,6 +17,7 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     plot,
     sentence,
     serve,
+    shell,
     similarity,
     train,
     translate,

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from embtool import projection, similarity
+from embtool.completion import FrequentPrefixIndex
 from embtool.corpus import ProgressCallback
 from embtool.errors import EmbtoolError, UnknownWordsError, VectorFileError
-from embtool.explorer.complete import PrefixIndex
 from embtool.explorer.limits import Limits
 from embtool.language import store_language
 from embtool.projection import ProjectionMethod
@@ -144,7 +144,7 @@ class Explorer:
     def __init__(self, store: VectorStore, limits: Limits | None = None) -> None:
         self.store = in_float32(store)
         self.limits = limits or Limits()
-        self._prefix = PrefixIndex(store.words)
+        self._prefix = FrequentPrefixIndex(store.words)
         self.language = store_language(store)
 
     def warm_up(self) -> None:

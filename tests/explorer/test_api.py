@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from embtool.cli import app as cli_app
+from embtool.completion import FrequentPrefixIndex
 from embtool.explorer.app import create_app
-from embtool.explorer.complete import PrefixIndex
 from embtool.explorer.limits import Limits
 from tests.helpers import TOY_PATH
 
@@ -101,7 +101,7 @@ def test_completion_is_prefix_case_insensitive_most_frequent_first(client):
 
 def test_prefix_index_matches_a_scan():
     words = ["b", "Apple", "apply", "ápple", "app", "APP", "banana", "北京", "北", "apple"]
-    index = PrefixIndex(words)
+    index = FrequentPrefixIndex(words)
     for prefix in ["a", "ap", "APP", "appl", "b", "北", "z", "á"]:
         scan = [w for w in words if w.lower().startswith(prefix.lower())]
         assert index.complete(prefix, 3) == scan[:3], prefix
