@@ -218,5 +218,7 @@ def test_make_config_defaults_and_foreign_options():
     cfg = make_config("skipgram", dim=None, window=7, negative=None)
     assert cfg == Word2VecConfig(Method.skipgram, window=7, workers=cfg.workers)
     assert (cfg.dim, cfg.negative, cfg.sample) == (100, 5, 1e-3)
-    with pytest.raises(UsageError, match=r"^--x-max does not apply to --method cbow$"):
+    with pytest.raises(
+        UsageError, match=r"^--x-max does not apply to --method cbow \(GloVe options\)$"
+    ):
         make_config("cbow", x_max=100)
