@@ -11,7 +11,7 @@ import typer
 from embtool.alignment import Retrieval
 from embtool.cli.app import app
 from embtool.cli.options import FormatOpt
-from embtool.cli.output import Format, Report, emit, err, warn
+from embtool.cli.output import Format, Report, emit, err, note, warn
 from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import UsageError
@@ -120,6 +120,8 @@ def evaluation_report(
     for column, path, run in runs:
         for r in run.results:
             base = {"store": column, "vectors": path}
+            if run.subwords:
+                base["oov_from_subwords"] = True
             if isinstance(r, AnalogyResult):
                 records.append({**base, **_analogy_record(r)})
             else:
@@ -451,6 +453,22 @@ def evaluate_command(
                 progress=start(store.name, sum(len(b) for b in sets[0])),
             )
             runs.append((store.name, str(path), run))
+            if store.has_subwords:  # the same store again, unseen words built from n-grams
+                note(f"{store.name} has fastText subwords: also scoring it with OOV words built")
+                run = evaluate_store(
+                    store,
+                    *sets,
+                    method=method,
+                    restrict=restrict,
+                    case=case,
+                    analogy_oov=analogy_oov,
+                    similarity_oov=similarity_oov,
+                    epsilon=epsilon,
+                    threads=threads,
+                    progress=start(f"{store.name} +subwords", sum(len(b) for b in sets[0])),
+                    subwords=True,
+                )
+                runs.append((f"{store.name}+subwords", str(path), run))
             del store
     names = _column_names([name for name, _, _ in runs])
     runs = [(name, path, run) for name, (_, path, run) in zip(names, runs)]

@@ -9,7 +9,7 @@ from embtool.cli.app import app
 from embtool.cli.inputs import read_words, skip_unknown_hint
 from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
 from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
 
 
 def neighbors_report(batch: similarity.Batch) -> Report:
@@ -64,4 +64,4 @@ def neighbors_command(
         )
     note_folded([(r.query, r.word) for r in batch.results])
     note_skipped(batch.skipped, len(batch.results))
-    emit(neighbors_report(batch), fmt)
+    emit(mark_oov(neighbors_report(batch), store), fmt)

@@ -16,7 +16,7 @@ from embtool.cli.output import (
     note_skipped,
     with_line_numbers,
 )
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
 
 
 def similarity_report(batch: similarity.Batch) -> Report:
@@ -62,4 +62,4 @@ def similarity_command(
     report = similarity_report(batch)
     if line_numbers:
         report = with_line_numbers(report, [lines[i] for i in batch.answered])
-    emit(report, fmt)
+    emit(mark_oov(report, store), fmt)

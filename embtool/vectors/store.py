@@ -101,6 +101,7 @@ class VectorStore:
             str, int
         ] = {}  # word built from n-grams -> its row past the vocabulary
         self._oov_vectors: list[np.ndarray] = []
+        self._oov_matrix: np.ndarray | None = None
 
     # -- counts -----------------------------------------------------------------------------
     @property
@@ -206,7 +207,9 @@ class VectorStore:
         out = np.empty((*rows.shape, self.dim), dtype=np.float32)
         inside = rows < n
         out[inside] = self._vectors[rows[inside]]
-        extra = np.stack(self._oov_vectors)
+        if self._oov_matrix is None or len(self._oov_matrix) != len(self._oov_vectors):
+            self._oov_matrix = np.stack(self._oov_vectors)
+        extra = self._oov_matrix
         out[~inside] = extra[rows[~inside] - n]
         return out
 
@@ -371,9 +374,10 @@ class VectorStore:
             where += f", first {self.limit:,} words loaded with --limit"
         from embtool.language import unknown_words_hint
 
-        return UnknownWordsError(
-            words, self.close_matches(words), where, unknown_words_hint(words, self)
-        )
+        hint = unknown_words_hint(words, self)
+        if hint is None and self.subwords is not None:
+            hint = "no character n-gram of theirs is known to these fastText subwords either"
+        return UnknownWordsError(words, self.close_matches(words), where, hint)
 
     @property
     def suggestions(self) -> SuggestionIndex:
