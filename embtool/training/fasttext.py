@@ -30,8 +30,8 @@ from embtool.training.word2vec import (
     check_vocabulary,
     stable_hash,
 )
+from embtool.vectors.fasttext_bin import store_from_model
 from embtool.vectors.store import VectorStore
-from embtool.vectors.subwords import Subwords, used_buckets
 
 _FLOAT = 4  # bytes per float32
 
@@ -126,31 +126,6 @@ def _new_model(config: FastTextConfig, corpus: PreparedCorpus) -> Any:
     return model
 
 
-def subwords_of(wv: Any) -> Subwords:
-    """The n-gram matrix and hashing parameters of a gensim ``FastTextKeyedVectors``."""
-    ngrams = np.ascontiguousarray(wv.vectors_ngrams, dtype=np.float32)
-    return Subwords(
-        ngrams, int(wv.min_n), int(wv.max_n), used=used_buckets(wv.buckets_word, ngrams.shape[0])
-    )
-
-
-def store_from_model(model: Any, name: str, meta: dict[str, Any]) -> VectorStore:
-    """A store (with subwords) from a gensim ``FastText`` model."""
-    wv = model.wv
-    vectors = np.ascontiguousarray(wv.vectors, dtype=np.float32)
-    if not np.isfinite(vectors).all():
-        raise TrainingError("training diverged (vectors hold NaN or infinity): lower --alpha")
-    counts = np.asarray(wv.expandos["count"], dtype=np.int64) if "count" in wv.expandos else None
-    return VectorStore(
-        list(wv.index_to_key),
-        vectors,
-        counts=counts,
-        meta=meta,
-        name=name,
-        subwords=subwords_of(wv),
-    )
-
-
 def train_fasttext(
     config: FastTextConfig,
     corpus: PreparedCorpus,
@@ -207,4 +182,6 @@ def train_fasttext(
         "words_per_second": round(raw / seconds, 1) if seconds > 0 else None,
         "effective_words_per_second": round(effective / seconds, 1) if seconds > 0 else None,
     }
+    if not np.isfinite(model.wv.vectors).all():
+        raise TrainingError("training diverged (vectors hold NaN or infinity): lower --alpha")
     return store_from_model(model, config.method.value, {"training": training})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -243,19 +243,29 @@ def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
     }
 
 
-def _write_npy(path: Path, matrix: np.ndarray, dtype: np.dtype, rows: int = 65536) -> None:
-    """Write a 2-D matrix as .npy block by block (a memory-mapped source is never read whole)."""
+def _write_npy(
+    path: Path,
+    shape: tuple[int, int],
+    blocks: Iterable[tuple[int, np.ndarray]],
+    dtype: np.dtype,
+) -> None:
+    """Write a 2-D matrix as .npy from ``(start, block)`` pieces (a memory map is never read whole)."""
     with open(path, "wb") as f:
         np.lib.format.write_array_header_1_0(
             f,
             {
                 "descr": np.lib.format.dtype_to_descr(dtype),
                 "fortran_order": False,
-                "shape": tuple(matrix.shape),
+                "shape": shape,
             },
         )
-        for start in range(0, matrix.shape[0], rows):
-            f.write(np.ascontiguousarray(matrix[start : start + rows], dtype=dtype).tobytes())
+        for _, block in blocks:
+            f.write(np.ascontiguousarray(block, dtype=dtype).tobytes())
+
+
+def _row_blocks(matrix: np.ndarray, rows: int = 65536) -> Iterator[tuple[int, np.ndarray]]:
+    for start in range(0, matrix.shape[0], rows):
+        yield start, matrix[start : start + rows]
 
 
 def write_store(
@@ -272,9 +282,10 @@ def write_store(
         if peak > 65000:
             raise OutputError(f"values up to {peak:.3g} overflow float16; keep float32")
     with atomic_dir(path, overwrite=overwrite) as tmp:
-        _write_npy(tmp / "vectors.npy", store.vectors, target)
+        _write_npy(tmp / "vectors.npy", (len(store), store.dim), store.blocks(), target)
         if store.subwords is not None:
-            _write_npy(tmp / NGRAMS_FILE, store.subwords.ngrams, target)
+            ngrams = store.subwords.ngrams
+            _write_npy(tmp / NGRAMS_FILE, ngrams.shape, _row_blocks(ngrams), target)
             used = store.subwords.used
             if used is not None:
                 np.save(tmp / NGRAMS_USED_FILE, np.asarray(used, dtype=np.uint8))
