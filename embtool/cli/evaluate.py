@@ -119,7 +119,7 @@ def evaluation_report(
     records = []
     for column, path, run in runs:
         for r in run.results:
-            base = {"store": column, "vectors": path}
+            base: dict[str, Any] = {"store": column, "vectors": path}
             if run.subwords:
                 base["oov_from_subwords"] = True
             if isinstance(r, AnalogyResult):

@@ -181,3 +181,34 @@ def test_cli_trains_fasttext_store_and_refuses_bad_options(corpus_file, tmp_path
         assert r.stderr.strip().splitlines()[-1].startswith(message), r.stderr
         assert "Traceback" not in r.stderr
         assert not target.exists()
+
+
+def test_chinese_compound_never_seen_gets_gensims_vector(tmp_path):
+    """Character n-grams (1-2 characters) over jieba-style words: 北京大学城 is built from
+    北京, 大学, 城 ... exactly as gensim builds it."""
+    from gensim.models import FastText
+
+    rng = np.random.default_rng(5)
+    words = ["北京", "大学", "北京大学", "大学城", "城市", "上海", "学生", "老师", "图书馆", "校园"]
+    lines = [" ".join(rng.choice(words, size=8)) for _ in range(300)]
+    corpus = tmp_path / "zh.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = small(min_n=1, max_n=2, min_count=1)
+    store = train(cfg, Corpus([corpus], tokenizer="whitespace"))
+    ref = FastText(
+        corpus_file=str(corpus),
+        vector_size=8,
+        window=3,
+        min_count=1,
+        epochs=2,
+        seed=7,
+        workers=1,
+        sg=1,
+        bucket=5000,
+        min_n=1,
+        max_n=2,
+    )
+    assert "北京大学城" not in store
+    grams = {g.decode() for g in ngrams_bytes("北京大学城", 1, 2)}
+    assert {"北京", "大学", "城", "城>", "<北"} <= grams
+    np.testing.assert_allclose(store.oov_vector("北京大学城"), ref.wv["北京大学城"], atol=1e-6)
