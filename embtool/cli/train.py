@@ -527,8 +527,9 @@ def _fasttext_memory(config: FastTextConfig) -> None:
     estimate = memory_estimate(config, 0, available_memory())
     note(
         f"fastText n-gram matrix: {config.bucket:,} buckets x {config.dim} dims x 4 bytes = "
-        f"{format_bytes(estimate.ngrams)}; training holds about {format_bytes(estimate.total)} "
-        "(twice the matrix, gensim#1824) plus the word vectors"
+        f"{format_bytes(estimate.ngrams)}; training needs about {format_bytes(estimate.total)} "
+        "plus the word vectors (measured), at most "
+        f"{format_bytes(estimate.upper)} (twice the matrix, gensim#1824)"
     )
     check_memory(estimate)
 

@@ -38,10 +38,18 @@ _FLOAT = 4  # bytes per float32
 
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """Bytes a fastText model takes while training: the n-gram matrix alone, and in all."""
+    """Bytes a fastText model takes while training.
+
+    ``ngrams``: the n-gram matrix alone (bucket x dim x 4). ``total``: what training needs, as
+    measured with gensim 4.4 (peak 1.17x the matrix at bucket 2M x dim 100, plus the word vectors
+    and the interpreter; benchmarks/bench_fasttext.py). ``upper``: twice the matrix plus the word
+    vectors, the overhead gensim#1824 reports for older gensim (its own estimate counts the matrix
+    once). Training is refused when ``total`` exceeds ``available``.
+    """
 
     ngrams: int
     total: int
+    upper: int
     available: int | None
 
     @property
@@ -61,18 +69,19 @@ def available_memory() -> int | None:
     return None
 
 
+_BASE = 150_000_000  # the interpreter with numpy and gensim loaded, measured
+
+
 def memory_estimate(
     config: FastTextConfig, vocabulary: int, available: int | None = None
 ) -> MemoryEstimate:
-    """What training ``config`` on ``vocabulary`` words will take.
-
-    The n-gram matrix is ``bucket x dim`` float32. gensim holds it twice over while training (its
-    estimate_memory undercounts by about 2x, gensim#1824; measured in benchmarks/bench_fasttext.py),
-    plus the word vectors (own, composed and output layer) and ~500 bytes of vocabulary per word.
-    """
+    """What training ``config`` on ``vocabulary`` words will take (see :class:`MemoryEstimate`):
+    the n-gram matrix, the word vectors (own, composed, output layer) and ~500 bytes of
+    vocabulary per word."""
     ngrams = config.bucket * config.dim * _FLOAT
     words = vocabulary * (3 * config.dim * _FLOAT + 500)
-    return MemoryEstimate(ngrams, 2 * ngrams + words, available)
+    total = int(1.25 * ngrams) + words + _BASE
+    return MemoryEstimate(ngrams, total, 2 * ngrams + words, available)
 
 
 def check_memory(estimate: MemoryEstimate) -> None:
@@ -81,9 +90,9 @@ def check_memory(estimate: MemoryEstimate) -> None:
         assert estimate.available is not None
         raise InvalidOptionError(
             "bucket",
-            f"is too large for this machine: training needs about {format_bytes(estimate.total)} "
-            f"(n-gram matrix {format_bytes(estimate.ngrams)}) but {format_bytes(estimate.available)} is free; "
-            "lower bucket or dim",
+            "is too large for this machine: training needs about "
+            f"{format_bytes(estimate.total)} (n-gram matrix {format_bytes(estimate.ngrams)}) but "
+            f"{format_bytes(estimate.available)} is free; lower `bucket` or `dim`",
         )
 
 

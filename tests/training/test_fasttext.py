@@ -144,11 +144,13 @@ def test_config_limits_name_the_option():
     )
 
 
-def test_memory_estimate_counts_the_ngram_matrix_twice():
+def test_memory_estimate_counts_the_ngram_matrix():
     est = memory_estimate(FastTextConfig(bucket=2_000_000, dim=100), 0, available=None)
     assert est.ngrams == 2_000_000 * 100 * 4
-    assert est.total == 2 * est.ngrams
+    assert est.upper == 2 * est.ngrams  # gensim#1824's bound
+    assert est.total == 1.25 * est.ngrams + 150_000_000  # measured: gensim 4.4 peaks at 1.17x
     assert est.fits
+    assert not memory_estimate(FastTextConfig(bucket=2_000_000, dim=100), 0, 10**9).fits
 
 
 def test_refuses_a_model_that_will_not_fit(corpus_file):
@@ -164,7 +166,7 @@ def test_cli_trains_fasttext_store_and_refuses_bad_options(corpus_file, tmp_path
     result = runner.invoke(app, [*args, *small_args, "--out", str(out), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert (
-        "n-gram matrix: 5,000 buckets x 8 dims x 4 bytes = 160 kB; training holds about 320 kB"
+        "n-gram matrix: 5,000 buckets x 8 dims x 4 bytes = 160 kB; training needs about"
         in result.stderr
     )
     assert (out / "ngrams.npy").is_file()
