@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from embtool.errors import OutputError
+from embtool.errors import OutputError, OutputExistsError
 
 _FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
@@ -115,7 +115,7 @@ def check_destination(path: str | Path, *, overwrite: bool = False) -> None:
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists (pass --force to replace it)")
+        raise OutputExistsError(path)
     base = path.parent if str(path.parent) else Path(".")
     while not base.exists() and base != base.parent:
         base = base.parent
@@ -136,7 +136,7 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists (pass --force to replace it)")
+        raise OutputExistsError(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path} exists and is not a directory")
     try:

@@ -35,7 +35,7 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
-from embtool.errors import CorpusError
+from embtool.errors import CorpusError, InvalidOptionError
 from embtool.vectors.files import compression_of, decompressing
 
 STDIN = "-"
@@ -153,7 +153,7 @@ def _import_jieba() -> Any:
     except ImportError:
         raise CorpusError(
             "the jieba tokenizer needs the optional package jieba: "
-            "pip install 'embtool[chinese]' (or pip install jieba), or use --tokenizer char"
+            "pip install 'embtool[chinese]' (or pip install jieba), or use `tokenizer=char`"
         ) from None
     import logging
 
@@ -192,12 +192,12 @@ def make_script_converter(kind: str) -> Callable[[str], str]:
     Raises: CorpusError for another name or when the optional package opencc is missing.
     """
     if kind not in SCRIPT_CONVERSIONS:
-        raise CorpusError(f"--convert must be t2s or s2t, not {kind!r}")
+        raise InvalidOptionError("convert", "must be t2s or s2t", kind)
     try:
         import opencc  # type: ignore[import-not-found]
     except ImportError:
         raise CorpusError(
-            f"--convert {kind} needs the optional package opencc: pip install 'embtool[chinese]'"
+            f"`convert={kind}` needs the optional package opencc: pip install 'embtool[chinese]'"
         ) from None
     return opencc.OpenCC(kind).convert
 
@@ -450,7 +450,7 @@ def _decode_error(
     bad = block[exc.start : exc.start + 4]
     return CorpusError(
         f"{name}: cannot decode as {encoding} at {where} {at} (line {line}, bytes {bad!r}); "
-        "pass --encoding (e.g. latin-1) or --errors replace|ignore"
+        "pass `encoding` (e.g. latin-1) or `errors=replace|ignore`"
     )
 
 
@@ -501,9 +501,9 @@ class Corpus:
         try:
             self.encoding = codecs.lookup(encoding).name
         except LookupError:
-            raise CorpusError(f"unknown encoding {encoding!r} (--encoding)") from None
+            raise CorpusError(f"unknown encoding {encoding!r} (`encoding`)") from None
         if errors not in ("strict", "replace", "ignore"):
-            raise CorpusError(f"--errors must be strict, replace or ignore, not {errors!r}")
+            raise InvalidOptionError("errors", "must be strict, replace or ignore", errors)
         self.errors = errors
         self.files, self.skipped = _resolve_sources(paths)
         self.paths = [str(p) for p in paths]
@@ -654,7 +654,7 @@ class Corpus:
         except OSError as exc:
             where = tmp_dir or tempfile.gettempdir()
             raise CorpusError(
-                f"cannot create a temporary file in {where} ({_os_reason(exc)}); pass --tmp-dir"
+                f"cannot create a temporary file in {where} ({_os_reason(exc)}); pass `tmp_dir`"
             ) from None
         tmp = Path(tmp_name)
         try:
@@ -665,7 +665,7 @@ class Corpus:
             from embtool.atomic import disk_full_error, is_disk_full
 
             if is_disk_full(exc):
-                raise disk_full_error(f"{tmp} (the tokenized corpus; --tmp-dir)") from None
+                raise disk_full_error(f"{tmp} (the tokenized corpus; `tmp_dir`)") from None
             raise
         return prepared
 

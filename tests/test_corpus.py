@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from embtool.cli.errors import phrase_error
 from embtool.corpus import (
     Corpus,
     PreparedCorpus,
@@ -91,7 +92,8 @@ def test_missing_jieba_gives_install_hint(monkeypatch):
     with pytest.raises(CorpusError) as exc:
         make_tokenizer("jieba")
     assert "pip install 'embtool[chinese]'" in str(exc.value)
-    assert "--tokenizer char" in str(exc.value)
+    assert "`tokenizer=char`" in str(exc.value)
+    assert "or use --tokenizer char" in phrase_error(exc.value)
 
 
 def test_chinese_novel_lines(tmp_path):
@@ -193,7 +195,8 @@ def test_undecodable_bytes_name_file_offset_and_line(tmp_path):
         list(Corpus([p]))
     msg = str(exc.value)
     assert msg.startswith(f"{p}: cannot decode as utf-8 at byte offset 20 (line 2")
-    assert "--encoding" in msg and "--errors" in msg
+    assert "pass `encoding` (e.g. latin-1) or `errors=replace|ignore`" in msg
+    assert "pass --encoding (e.g. latin-1) or --errors replace|ignore" in phrase_error(exc.value)
     with pytest.raises(CorpusError, match="byte offset 20"):
         Corpus([p]).prepare()
     assert list(Corpus([p], encoding="latin-1")) == [["good", "line"], ["second", "café", "line"]]

@@ -26,7 +26,7 @@ from embtool.cli.options import (
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.progress import ProgressView
 from embtool.corpus import Corpus, Tokenizer, mostly_single_characters
-from embtool.errors import OutputError, TrainingError, UsageError
+from embtool.errors import OutputExistsError, TrainingError, UsageError
 from embtool.training import (
     Architecture,
     FastTextConfig,
@@ -61,7 +61,7 @@ def _command_line() -> str:
 def _check_out(path: Path, force: bool, what: str) -> None:
     """Before any training: OUT must be new (or --force) and its directory writable."""
     if path.exists() and not force:
-        raise OutputError(f"{path} already exists (pass --force to replace it{what})")
+        raise OutputExistsError(path, what or None)
     check_destination(path, overwrite=True)
 
 
@@ -144,8 +144,8 @@ def train_command(
         int | None,
         typer.Option(
             "--min-count",
-            min=1,
-            help=f"Ignore words rarer than this [default: {_default('min_count')}].",
+            # no min=: the config checks the range, in the one-line wording of every setting
+            help=f"Ignore words rarer than this (at least 1) [default: {_default('min_count')}].",
             show_default=False,
         ),
     ] = None,
@@ -430,6 +430,16 @@ def train_command(
         raise UsageError(
             f"--save-model and --resume are Word2Vec options, not for --method {method.value}"
         )
+    w2v_only = {
+        "--negative": negative,
+        "--hs": hs or None,
+        "--ns-exponent": ns_exponent,
+        "--sample": sample,
+        "--min-alpha": min_alpha,
+    }
+    if glove and any(v is not None for v in w2v_only.values()):
+        names = ", ".join(k for k, v in w2v_only.items() if v is not None)
+        raise UsageError(f"{names} does not apply to --method glove (Word2Vec options)")
     if not paths and not reuse:
         paths = [str(default_corpus())]
         note(f"no corpus given: training on the shipped sample corpus {paths[0]}")
@@ -470,7 +480,7 @@ def train_command(
     )
     _check_out(out, force, "")
     if save_model is not None and resume is None:
-        _check_out(save_model, force, " with --save-model")
+        _check_out(save_model, force, "with --save-model")
     if resume is not None:
         if not resume.is_file():  # fail before reading a large corpus
             raise TrainingError(f"{resume}: no such model file (--resume)")

@@ -105,23 +105,11 @@ def make_config(
     given = {k: v for k, v in given.items() if v is not None}
     foreign = [k for k in given if k not in fields]
     if foreign:
-        names = ", ".join("--" + k.replace("_", "-") for k in foreign)
-        raise UsageError(f"{names} does not apply to --method {method.value}{_owner(foreign)}")
+        names = ", ".join(f"`{k}`" for k in foreign)
+        raise UsageError(f"{names} does not apply to `method={method.value}`")
     values = {k: v for k, v in (saved or {}).items() if k in SAVED_SETTINGS and v is not None}
     values.update(given)
     return cls(method, **values)
-
-
-def _owner(options: list[str]) -> str:
-    """`` (Word2Vec options)``: the family of methods the ``options`` belong to, when one does."""
-    for family, m in (
-        ("Word2Vec", Method.cbow),
-        ("GloVe", Method.glove),
-        ("fastText", Method.fasttext),
-    ):
-        if all(k in {f.name for f in dataclasses.fields(CONFIGS[m])} for k in options):
-            return f" ({family} options)"
-    return ""
 
 
 # What a saved co-occurrence count fixes for GloVe training when the command line does not say.

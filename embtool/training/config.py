@@ -68,19 +68,19 @@ class TrainConfig:
         self.validate()
 
     def validate(self) -> None:
-        """Raises: UsageError naming the first option out of range."""
+        """Raises: InvalidOptionError naming the first setting out of range."""
         checks = [
-            ("--dim", self.dim >= 1, "at least 1"),
-            ("--window", self.window >= 1, "at least 1"),
-            ("--min-count", self.min_count >= 1, "at least 1"),
-            ("--max-vocab", self.max_vocab is None or self.max_vocab >= 1, "at least 1"),
-            ("--epochs", self.epochs >= 1, "at least 1"),
-            ("--workers", self.workers >= 1, "at least 1"),
-            ("--seed", 0 <= self.seed < 2**32, "between 0 and 2**32 - 1"),
+            ("dim", self.dim >= 1, "at least 1"),
+            ("window", self.window >= 1, "at least 1"),
+            ("min_count", self.min_count >= 1, "at least 1"),
+            ("max_vocab", self.max_vocab is None or self.max_vocab >= 1, "at least 1"),
+            ("epochs", self.epochs >= 1, "at least 1"),
+            ("workers", self.workers >= 1, "at least 1"),
+            ("seed", 0 <= self.seed < 2**32, "between 0 and 2**32 - 1"),
         ]
         for name, ok, need in checks:
             if not ok:
-                raise UsageError(f"{name} must be {need}")
+                raise InvalidOptionError(name, f"must be {need}")
 
     def as_dict(self) -> dict[str, Any]:
         """Every field, JSON-ready (the method by name)."""
@@ -116,18 +116,18 @@ class Word2VecConfig(TrainConfig):
         if self.method not in self.methods():
             raise UsageError(f"Word2Vec trains cbow or skipgram, not {self.method.value}")
         if self.negative < 0:
-            raise UsageError("--negative must be 0 (off) or more")
+            raise InvalidOptionError("negative", "must be 0 (off) or more")
         if self.negative == 0 and not self.hs:
             raise UsageError(
-                "--negative 0 turns negative sampling off: pass --hs to use "
+                "`negative=0` turns negative sampling off: pass `hs=True` to use "
                 "hierarchical softmax instead"
             )
         if self.sample < 0:
-            raise UsageError("--sample must be 0 (off) or more")
+            raise InvalidOptionError("sample", "must be 0 (off) or more")
         if not self.alpha > 0:
-            raise UsageError("--alpha must be greater than 0")
+            raise InvalidOptionError("alpha", "must be greater than 0")
         if not 0 <= self.min_alpha <= self.alpha:
-            raise UsageError("--min-alpha must be between 0 and --alpha")
+            raise InvalidOptionError("min_alpha", "must be between 0 and `alpha`")
 
 
 class Architecture(str, Enum):
@@ -144,8 +144,8 @@ FASTTEXT_MAX_BUCKET = 1 << 30  # a bucket count beyond this is surely a typo
 class FastTextConfig(Word2VecConfig):
     """fastText (Bojanowski et al. 2017) through gensim: Word2Vec plus character n-gram subwords.
 
-    Every word is ``<word>``'s n-grams of ``min_n`` to ``max_n`` characters, hashed into ``bucket`` shared vectors; a word's vector is the mean of its own
-    vector and its n-grams', so unseen words get one from their n-grams. ``architecture`` is
+    Every word is ``<word>``'s n-grams of ``min_n`` to ``max_n`` characters, hashed into ``bucket``
+    shared vectors; a word's vector is the mean of its own vector and its n-grams', so unseen words get one from their n-grams. ``architecture`` is
     skip-gram by default (Facebook's ``fasttext skipgram``, the paper's setting) or CBOW; the other
     defaults are gensim's.
     """
@@ -169,9 +169,7 @@ class FastTextConfig(Word2VecConfig):
         if self.min_n < 1:
             raise InvalidOptionError("min_n", "must be at least 1", self.min_n)
         if self.min_n > self.max_n:
-            raise InvalidOptionError(
-                "min_n", f"must be at most max_n ({self.min_n} > {self.max_n})", self.min_n
-            )
+            raise InvalidOptionError("min_n", f"must be at most `max_n` ({self.max_n})", self.min_n)
         if not 1 <= self.bucket <= FASTTEXT_MAX_BUCKET:
             raise InvalidOptionError(
                 "bucket", f"must be between 1 and {FASTTEXT_MAX_BUCKET:,}", self.bucket
@@ -233,16 +231,16 @@ class GloveConfig(TrainConfig):
         if self.method is not Method.glove:
             raise UsageError(f"GloveConfig trains glove, not {self.method.value}")
         checks = [
-            ("--x-max", self.x_max > 0, "greater than 0"),
-            ("--alpha", self.alpha > 0, "greater than 0"),
-            ("--learning-rate", self.learning_rate > 0, "greater than 0"),
-            ("--batch-size", 1 <= self.batch_size <= GLOVE_MAX_BATCH, f"1 to {GLOVE_MAX_BATCH}"),
-            ("--grad-clip", self.grad_clip is None or self.grad_clip > 0, "greater than 0"),
-            ("--memory", self.memory_gb > 0, "greater than 0"),
+            ("x_max", self.x_max > 0, "greater than 0"),
+            ("alpha", self.alpha > 0, "greater than 0"),
+            ("learning_rate", self.learning_rate > 0, "greater than 0"),
+            ("batch_size", 1 <= self.batch_size <= GLOVE_MAX_BATCH, f"1 to {GLOVE_MAX_BATCH}"),
+            ("grad_clip", self.grad_clip is None or self.grad_clip > 0, "greater than 0"),
+            ("memory_gb", self.memory_gb > 0, "greater than 0"),
         ]
         for name, ok, need in checks:
             if not ok:
-                raise UsageError(f"{name} must be {need}")
+                raise InvalidOptionError(name, f"must be {need}")
 
     @property
     def threads(self) -> int:

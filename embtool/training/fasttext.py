@@ -157,7 +157,7 @@ def train_fasttext(
     check_memory(estimate)
     model = _new_model(config, corpus)
     if len(model.wv) == 0:
-        raise TrainingError(f"no word occurs at least {config.min_count} times (--min-count)")
+        raise TrainingError(f"no word occurs at least {config.min_count} times (`min_count`)")
     watcher = (
         _EpochProgress(progress, corpus.path, config.epochs, corpus.n_tokens, config.workers)
         if progress is not None
@@ -192,5 +192,5 @@ def train_fasttext(
         "effective_words_per_second": round(effective / seconds, 1) if seconds > 0 else None,
     }
     if not np.isfinite(model.wv.vectors).all():
-        raise TrainingError("training diverged (vectors hold NaN or infinity): lower --alpha")
+        raise TrainingError("training diverged (vectors hold NaN or infinity): lower `alpha`")
     return store_from_model(model, config.method.value, {"training": training})

@@ -118,7 +118,7 @@ def looks_like_gbk(raw: bytes) -> bool:
 
 
 def encoding_hint_at(path: str | Path, offset: int, encoding: str = "utf-8") -> str:
-    """The --encoding to suggest for the line of ``path`` holding the undecodable byte at
+    """The ``encoding`` to suggest (backticked, for the CLI to show as a flag) for the line of ``path`` holding the undecodable byte at
     ``offset`` (in the uncompressed content), e.g. as :class:`ReadReport` records it."""
     try:
         f, _ = open_binary(path)
@@ -132,10 +132,10 @@ def encoding_hint_at(path: str | Path, offset: int, encoding: str = "utf-8") -> 
 
 
 def _encoding_hint(raw: bytes, encoding: str) -> str:
-    """The --encoding to suggest for a line that did not decode: GBK for Chinese, else latin-1."""
+    """The ``encoding`` to suggest for a line that did not decode: GBK for Chinese, else latin-1."""
     if codecs.lookup(encoding).name != "gb18030" and looks_like_gbk(raw):
-        return "--encoding gb18030 (the bytes read as Chinese GBK)"
-    return "--encoding (e.g. latin-1)"
+        return "`encoding=gb18030` (the bytes read as Chinese GBK)"
+    return "`encoding` (e.g. latin-1)"
 
 
 def _decode(
@@ -155,7 +155,7 @@ def _decode(
                 path,
                 f"cannot decode bytes as {encoding} at byte offset {offset + exc.start} "
                 f"({raw[exc.start : exc.start + 4]!r}); pass {_encoding_hint(raw, encoding)} or "
-                "--unicode-errors replace|ignore",
+                "`unicode_errors=replace|ignore`",
                 line=line_no,
             ) from None
         if report is not None:

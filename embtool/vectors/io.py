@@ -10,7 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from embtool.errors import OutputError, UsageError, VectorFileError
+from embtool.errors import (
+    InvalidOptionError,
+    OutputError,
+    OutputExistsError,
+    TextNotVectorsError,
+    UsageError,
+    VectorFileError,
+)
 from embtool.vectors.files import Progress, ReadReport
 from embtool.vectors.formats import (
     _COMPRESSION_SUFFIXES,
@@ -58,7 +65,7 @@ def load_vectors(
                 raise VectorFileError(p, "no such file or directory")
             p = named
     if limit is not None and limit < 1:
-        raise VectorFileError(p, f"--limit must be at least 1, got {limit}")
+        raise InvalidOptionError("limit", "must be at least 1", limit)
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -67,7 +74,7 @@ def load_vectors(
         codecs.lookup_error(unicode_errors)
     except LookupError:
         raise VectorFileError(
-            p, f"unknown --unicode-errors {unicode_errors!r} (use strict, replace or ignore)"
+            p, f"unknown `unicode_errors` {unicode_errors!r} (use strict, replace or ignore)"
         ) from None
     fmt = VectorFormat(format) if format is not None else sniff_format(p)
     if report is not None:
@@ -83,7 +90,7 @@ def load_vectors(
             raise VectorFileError(
                 p,
                 "is a Python pickle (gensim .model/.kv); loading it can run code from the file. "
-                "Pass --allow-pickle only if you trust it, or convert it to word2vec format",
+                "Pass `allow_pickle=True` only if you trust it, or convert it to word2vec format",
             )
         store = _read_gensim(p, limit=limit)
     elif fmt is VectorFormat.fasttext_bin:
@@ -117,11 +124,7 @@ def load_vectors(
             )
         except VectorFileError:
             if format is None and fmt is VectorFormat.glove and looks_like_prose(p):
-                raise VectorFileError(
-                    p,
-                    "looks like plain text, not vectors; to train vectors on it, run: "
-                    f"embtool train {p} --out VECTORS",
-                ) from None
+                raise TextNotVectorsError(p) from None
             raise
     if fmt is not VectorFormat.store:
         store.meta.setdefault("history", []).append(
@@ -169,7 +172,7 @@ def save_vectors(
         raise OutputError("embtool does not write pickles; use word2vec or store")
     p = Path(path)
     if fmt not in (VectorFormat.store, VectorFormat.projector) and p.exists() and not overwrite:
-        raise OutputError(f"{p} already exists (pass --force to replace it)")
+        raise OutputExistsError(p)
     if fmt not in (VectorFormat.store, VectorFormat.projector) and p.is_dir():
         raise OutputError(f"{p} is a directory")
     return WRITERS[fmt](store, p, overwrite=overwrite, dtype=dtype)
@@ -195,9 +198,9 @@ def convert_vectors(
     to = VectorFormat(to)
     src, dst = Path(source), Path(out)
     if dtype is not None and to is not VectorFormat.store:
-        raise UsageError(f"--dtype applies to native stores only, not to {to.label}")
+        raise UsageError(f"`dtype` applies to native stores only, not to {to.label}")
     if to is VectorFormat.gensim:
-        raise UsageError("embtool does not write gensim pickles; use --to store or word2vec")
+        raise UsageError("embtool does not write gensim pickles; use `to='store'` or word2vec")
     if to in (VectorFormat.store, VectorFormat.projector) and dst.name.lower().endswith(
         _COMPRESSION_SUFFIXES
     ):
@@ -206,7 +209,7 @@ def convert_vectors(
         if dst.exists() and dst.resolve() == src.resolve():
             raise OutputError(f"{dst} is the input itself; write the conversion somewhere else")
     if dst.exists() and not overwrite:
-        raise OutputError(f"{dst} already exists (pass --force to replace it)")
+        raise OutputExistsError(dst)
     limit = (options or ReadOptions()).limit
     store = load_vectors(src, options, progress=progress)
     fmt = store.meta.get("source_format")

@@ -368,10 +368,10 @@ class VectorStore:
 
     def unknown(self, words: Sequence[str]) -> UnknownWordsError:
         """The error for ``words`` missing from this store, with spelling suggestions (and a
-        reminder when ``--limit`` kept only part of the vocabulary)."""
+        reminder when ``limit`` kept only part of the vocabulary)."""
         where = self.name
         if self.limit is not None:
-            where += f", first {self.limit:,} words loaded with --limit"
+            where += f", first {self.limit:,} words loaded with `limit`"
         from embtool.language import unknown_words_hint
 
         hint = unknown_words_hint(words, self)

@@ -172,8 +172,8 @@ def test_cli_trains_fasttext_store_and_refuses_bad_options(corpus_file, tmp_path
     assert (out / "ngrams.npy").is_file()
     assert load_vectors(out).subwords.bucket == 5000
     bad = {
-        ("--min-n", "5", "--max-n", "3"): "error: --min-n must be at most max_n (5 > 3)",
-        ("--bucket", "0"): "error: --bucket must be between 1 and 1,073,741,824",
+        ("--min-n", "5", "--max-n", "3"): "error: --min-n must be at most --max-n (3), got 5",
+        ("--bucket", "0"): "error: --bucket must be between 1 and 1,073,741,824, got 0",
         ("--bucket", "1000000000", "--dim", "300"): "error: --bucket is too large for this machine",
     }
     for extra, message in bad.items():
