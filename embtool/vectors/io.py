@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embtool.atomic import restore_parked
 from embtool.errors import (
     InvalidOptionError,
     OutputError,
@@ -18,7 +19,7 @@ from embtool.errors import (
     UsageError,
     VectorFileError,
 )
-from embtool.vectors.files import Progress, ReadReport
+from embtool.vectors.files import Progress, ReadReport, reading_stream, require_regular
 from embtool.vectors.formats import (
     _COMPRESSION_SUFFIXES,
     VectorFormat,
@@ -53,19 +54,33 @@ def load_vectors(
     Raises: VectorFileError naming the file, the line and the problem.
     """
     opts = options or ReadOptions()
-    format, limit, encoding = opts.format, opts.limit, opts.encoding
-    unicode_errors, allow_pickle = opts.unicode_errors, opts.allow_pickle
+    format, limit = opts.format, opts.limit
     if path is None:
         p = resolve_vectors(None)
     else:
         p = Path(path)
-        if not p.exists():
+        if not p.exists() and restore_parked(p) is None:
             named = named_path(str(path))
             if named is None:
                 raise VectorFileError(p, "no such file or directory")
             p = named
     if limit is not None and limit < 1:
         raise InvalidOptionError("limit", "must be at least 1", limit)
+    with reading_stream(p):  # a pipe (<(zcat f.gz), a FIFO) is read once, front to back
+        return _load(p, opts, format, mmap=mmap, report=report, progress=progress)
+
+
+def _load(
+    p: Path,
+    opts: ReadOptions,
+    format: VectorFormat | str | None,
+    *,
+    mmap: bool,
+    report: ReadReport | None,
+    progress: Progress | None,
+) -> VectorStore:
+    limit, encoding = opts.limit, opts.encoding
+    unicode_errors, allow_pickle = opts.unicode_errors, opts.allow_pickle
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -92,6 +107,7 @@ def load_vectors(
                 "is a Python pickle (gensim .model/.kv); loading it can run code from the file. "
                 "Pass `allow_pickle=True` only if you trust it, or convert it to word2vec format",
             )
+        require_regular(p, "a gensim pickle is read from a file")
         store = _read_gensim(p, limit=limit)
     elif fmt is VectorFormat.fasttext_bin:
         from embtool.vectors.fasttext_bin import read_fasttext_bin

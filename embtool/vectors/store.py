@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from embtool.errors import UnknownWordsError, VectorFileError
+from embtool.errors import QUOTE_WORDS, UnknownWordsError, VectorFileError
 from embtool.suggest import SuggestionIndex
 
 if TYPE_CHECKING:
@@ -374,10 +374,11 @@ class VectorStore:
             where += f", first {self.limit:,} words loaded with `limit`"
         from embtool.language import unknown_words_hint
 
+        shown = list(dict.fromkeys(words))[:QUOTE_WORDS]  # suggestions only for words it names
         hint = unknown_words_hint(words, self)
         if hint is None and self.subwords is not None:
             hint = "no character n-gram of theirs is known to these fastText subwords either"
-        return UnknownWordsError(words, self.close_matches(words), where, hint)
+        return UnknownWordsError(words, self.close_matches(shown), where, hint)
 
     @property
     def suggestions(self) -> SuggestionIndex:
