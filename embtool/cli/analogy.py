@@ -23,7 +23,7 @@ from embtool.cli.output import (
     note_skipped,
     with_line_numbers,
 )
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
 from embtool.records import analogy_records
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 
@@ -106,4 +106,4 @@ def analogy_command(
         at = [lines[i] for i in batch.answered]
         per_row = [n for n, r in zip(at, batch.results) for _ in range(len(r.answers))]
         report = with_line_numbers(report, at, per_row)
-    emit(report, fmt)
+    emit(mark_oov(report, store), fmt)

@@ -16,7 +16,7 @@ from embtool.cli.output import (
     note_skipped,
     with_line_numbers,
 )
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
 from embtool.records import similarity_records
 
 
@@ -55,4 +55,4 @@ def similarity_command(
     report = similarity_report(batch)
     if line_numbers:
         report = with_line_numbers(report, [lines[i] for i in batch.answered])
-    emit(report, fmt)
+    emit(mark_oov(report, store), fmt)
