@@ -12,7 +12,7 @@ from enum import Enum
 
 import numpy as np
 
-from embtool.errors import EmbtoolError, InvalidOptionError
+from embtool.errors import EmbtoolError, InvalidOptionError, quote_words
 
 
 class AttentionError(EmbtoolError):
@@ -86,7 +86,7 @@ def attend(
     e = np.asarray(vectors, dtype=np.float64)
     n, dim = e.shape
     if n < 2:
-        raise AttentionError(f"attention needs at least 2 words, got {n}: {' '.join(words)}")
+        raise AttentionError(f"attention needs at least 2 words, got {n}: {quote_words(words)}")
     if heads < 1 or dim % heads:
         raise AttentionError(f"`heads={heads}` does not divide the vector dimension {dim}")
     if not temperature > 0:

@@ -214,12 +214,19 @@ def tokenize(
 
 # -- sources ------------------------------------------------------------------------------------
 def _looks_like_text(path: Path) -> bool:
+    """No NUL byte in the first bytes of the content; a compressed file is judged by what it
+    decompresses to, so a .gz of binary data is skipped as the binary file itself is."""
     try:
         with open(path, "rb") as f:
             head = f.read(_SNIFF_BYTES)
-    except OSError:
+            kind = compression_of(head)
+            if kind is not None:
+                f.seek(0)
+                with contextlib.closing(decompressing(f, kind)) as inner:  # type: ignore[arg-type]
+                    head = inner.read(_SNIFF_BYTES)
+    except (OSError, EOFError, lzma.LZMAError):
         return True  # let reading it report the problem
-    return compression_of(head) is not None or b"\x00" not in head
+    return b"\x00" not in head
 
 
 def _os_reason(exc: OSError) -> str:
@@ -627,11 +634,13 @@ class Corpus:
         self, tmp_dir: str | Path | None, progress: ProgressCallback | None
     ) -> PreparedCorpus:
         start = time.perf_counter()
-        tmp_dir = Path(tmp_dir) if tmp_dir is not None else None
+        from embtool.atomic import scratch_dir, scratch_prefix
+
+        where = scratch_dir(tmp_dir)
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix="embtool-corpus-", suffix=".txt", dir=tmp_dir)
+            prefix = scratch_prefix("embtool-corpus", where)
+            fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=where)
         except OSError as exc:
-            where = tmp_dir or tempfile.gettempdir()
             raise CorpusError(
                 f"cannot create a temporary file in {where} ({_os_reason(exc)}); pass `tmp_dir`"
             ) from None

@@ -25,6 +25,25 @@ class Category(str, Enum):
     USAGE = "usage"  # the request itself: wrong arguments, settings out of range
 
 
+#: How much of a user's input an error message quotes (a 10,000-word line is not repeated back).
+QUOTE_CHARS = 120
+#: How many words an error message lists before saying how many more there are.
+QUOTE_WORDS = 10
+
+
+def quote_input(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` as an error message quotes it: whole when short, else its start, an ellipsis and
+    its full length, so that a message about a huge input line stays one readable line."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quote_words(words: Sequence[str], limit: int = QUOTE_CHARS) -> str:
+    """Words joined by spaces, as a message quotes a query (see :func:`quote_input`)."""
+    return quote_input(" ".join(words), limit)
+
+
 class EmbtoolError(Exception):
     """Base class of every error embtool reports to a user as one line."""
 
@@ -66,16 +85,19 @@ class UnknownWordsError(EmbtoolError):
         n = len(self.words)
         where = f" ({vectors_name})" if vectors_name else ""
         parts = []
-        for w in self.words:
+        for w in self.words[:QUOTE_WORDS]:
+            shown = quote_input(w, 40)
             close = self.suggestions.get(w)
             if close:
                 alts = " or ".join(repr(h) for h in close[:3])
-                parts.append(f"{w!r} (did you mean {alts}?)")
+                parts.append(f"{shown!r} (did you mean {alts}?)")
             else:
-                parts.append(repr(w))
+                parts.append(repr(shown))
         noun = "word" if n == 1 else "words"
+        if n > QUOTE_WORDS:
+            parts.append(f"and {n - QUOTE_WORDS:,} more")
         tail = f" ({hint})" if hint else ""
-        super().__init__(f"{n} {noun} not in vectors{where}: " + ", ".join(parts) + tail)
+        super().__init__(f"{n:,} {noun} not in vectors{where}: " + ", ".join(parts) + tail)
 
 
 class VectorFileError(EmbtoolError):

@@ -14,7 +14,7 @@ from enum import Enum
 
 import numpy as np
 
-from embtool.errors import UnknownWordsError, UsageError
+from embtool.errors import UnknownWordsError, UsageError, quote_words
 from embtool.progress import ProgressCallback, ProgressEvent
 from embtool.vectors.store import Resolved, VectorStore
 from embtool.workers import default_workers
@@ -552,7 +552,7 @@ def similarities(
     """
     for p in pairs:
         if len(p) != 2:
-            raise UsageError(f"a similarity query needs 2 words, got {len(p)}: " + " ".join(p))
+            raise UsageError(f"a similarity query needs 2 words, got {len(p):,}: " + quote_words(p))
     resolved, skipped = _resolve_batch(store, pairs, fold_case=fold_case, skip_unknown=skip_unknown)
     if not resolved:
         return Batch([], skipped)

@@ -158,6 +158,23 @@ def test_directory_recursive_sorted_text_only(tmp_path):
     assert corpus.skipped == [str(tmp_path / "b" / "image.bin")]
 
 
+def test_compressed_binary_in_a_directory_is_skipped_as_plain_binary_is(tmp_path):
+    (tmp_path / "a.txt").write_text("alpha beta\n")
+    blob = bytes(range(256)) * 64  # NUL bytes and every other: not text
+    (tmp_path / "model.bin").write_bytes(blob)
+    with gzip.open(tmp_path / "model.bin.gz", "wb") as f:
+        f.write(blob)
+    with bz2.open(tmp_path / "weights.bz2", "wb") as f:
+        f.write(blob)
+    with gzip.open(tmp_path / "z.txt.gz", "wb") as f:
+        f.write(b"gamma\n")
+    corpus = Corpus([tmp_path])
+    assert list(corpus) == [["alpha", "beta"], ["gamma"]]
+    assert corpus.skipped == [
+        str(tmp_path / n) for n in ("model.bin", "model.bin.gz", "weights.bz2")
+    ]
+
+
 def test_stdin_once(monkeypatch, text_file):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(TEXT.encode())))
     corpus = Corpus(["-", text_file])

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from embtool.bias.wordsets import definitional_pairs, lookup, neutral_professions, unit64
-from embtool.errors import BiasError, OutputExistsError, UsageError
+from embtool.errors import BiasError, OutputExistsError, UsageError, quote_words
 from embtool.language import store_language
 from embtool.vectors.store import VectorStore
 
@@ -82,7 +82,9 @@ def _resolve_pairs(
     missing: list[str] = []
     for pair in pairs:
         if len(pair) != 2:
-            raise BiasError(f"a definitional pair needs 2 words, got {len(pair)}: {' '.join(pair)}")
+            raise BiasError(
+                f"a definitional pair needs 2 words, got {len(pair):,}: {quote_words(pair)}"
+            )
         a, b = pair
         found = lookup(store, [a, b], fold_case=fold_case)
         if a == b or (not found.missing and len(found.rows) < 2):

@@ -101,6 +101,9 @@ def download_command(
         return
     if not name:
         raise UsageError("name a vector set to download (see: embtool download --list)")
+    lacking = pretrained.subwords_note(name)
+    if lacking:
+        note(lacking)
     with flags_named(_FLAGS), ProgressView(label=f"downloading {name}", transient=True) as view:
 
         def progress(event: ProgressEvent) -> None:

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from embtool.atomic import atomic_file
+from embtool.atomic import atomic_file, scratch_dir, scratch_prefix
 from embtool.errors import (
     CooccurrenceError,
     CorpusError,
@@ -643,7 +643,10 @@ def count_cooccurrences(
     if progress is not None:
         progress = Throttle(progress)
     plan = plan_memory(memory_gb, len(vocab), settings.window)
-    work = Path(tempfile.mkdtemp(prefix="embtool-cooc-", dir=tmp_dir))
+    where = scratch_dir(tmp_dir)
+    work = Path(
+        tempfile.mkdtemp(prefix=scratch_prefix("embtool-cooc", where), suffix=".tmp", dir=where)
+    )
     cleanup = _Remover(work)
     try:
         counter = _Counter(len(vocab), settings, plan, work)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embtool.atomic import restore_parked
 from embtool.errors import (
     InvalidOptionError,
     OutputError,
@@ -19,7 +20,7 @@ from embtool.errors import (
     VectorFileError,
 )
 from embtool.progress import ProgressCallback
-from embtool.vectors.files import ReadReport
+from embtool.vectors.files import ReadReport, reading_stream, require_regular
 from embtool.vectors.formats import (
     _COMPRESSION_SUFFIXES,
     VectorFormat,
@@ -55,19 +56,33 @@ def load_vectors(
     Raises: VectorFileError naming the file, the line and the problem.
     """
     opts = options or ReadOptions()
-    format, limit, encoding = opts.format, opts.limit, opts.encoding
-    unicode_errors, allow_pickle = opts.unicode_errors, opts.allow_pickle
+    format, limit = opts.format, opts.limit
     if path is None:
         p = resolve_vectors(None)
     else:
         p = Path(path)
-        if not p.exists():
+        if not p.exists() and restore_parked(p) is None:
             named = named_path(str(path))
             if named is None:
                 raise VectorFileError(p, "no such file or directory")
             p = named
     if limit is not None and limit < 1:
         raise InvalidOptionError("limit", "must be at least 1", limit)
+    with reading_stream(p):  # a pipe (<(zcat f.gz), a FIFO) is read once, front to back
+        return _load(p, opts, format, mmap=mmap, report=report, progress=progress)
+
+
+def _load(
+    p: Path,
+    opts: ReadOptions,
+    format: VectorFormat | str | None,
+    *,
+    mmap: bool,
+    report: ReadReport | None,
+    progress: ProgressCallback | None,
+) -> VectorStore:
+    limit, encoding = opts.limit, opts.encoding
+    unicode_errors, allow_pickle = opts.unicode_errors, opts.allow_pickle
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -94,7 +109,14 @@ def load_vectors(
                 "is a Python pickle (gensim .model/.kv); loading it can run code from the file. "
                 "Pass `allow_pickle=True` only if you trust it, or convert it to word2vec format",
             )
+        require_regular(p, "a gensim pickle is read from a file")
         store = _read_gensim(p, limit=limit)
+    elif fmt is VectorFormat.fasttext_bin:
+        from embtool.vectors.fasttext_bin import read_fasttext_bin
+
+        if p.is_dir():
+            raise VectorFileError(p, "is a directory, not a fastText .bin model")
+        store = read_fasttext_bin(p, limit=limit)
     elif fmt is VectorFormat.word2vec_binary:
         store = _read_binary(
             p,
@@ -140,10 +162,17 @@ WRITERS: dict[VectorFormat, Callable[..., Path]] = {
     VectorFormat.fasttext: lambda s, p, **_: write_word2vec(s, p),
     VectorFormat.word2vec_binary: lambda s, p, **_: write_word2vec(s, p, binary=True),
     VectorFormat.glove: lambda s, p, **_: write_word2vec(s, p, header=False),
+    VectorFormat.fasttext_bin: lambda s, p, **_: _write_fasttext_bin(s, p),
     VectorFormat.projector: lambda s, p, overwrite=False, **_: write_projector(
         s, p, overwrite=overwrite
     ),
 }
+
+
+def _write_fasttext_bin(store: VectorStore, path: Path) -> Path:
+    from embtool.vectors.fasttext_bin import write_fasttext_bin
+
+    return write_fasttext_bin(store, path)
 
 
 def save_vectors(
