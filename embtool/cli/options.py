@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from embtool.bias.direction import DirectionMethod
-from embtool.cli.output import Format
-from embtool.corpus import Tokenizer
+from embtool.cli.output import Format, note
+from embtool.corpus import Tokenizer, query_tokenizer
 from embtool.resources import data_path
 
 FormatOpt = Annotated[
@@ -72,6 +72,32 @@ TokenizerOpt = Annotated[
         "runs whole.",
     ),
 ]
+# Query sentences (`embtool sentence`, `embtool attention`): the default follows the vectors.
+SentenceTokenizerOpt = Annotated[
+    Tokenizer | None,
+    typer.Option(
+        "--tokenizer",
+        case_sensitive=False,
+        help="How sentences are split into words (as in train). Default: jieba for Chinese "
+        "vectors (char when jieba is not installed), regex otherwise.",
+        show_default=False,
+    ),
+]
+
+
+def sentence_tokenizer(given: Tokenizer | None, language: str) -> Tokenizer:
+    """``given``, or the default for vectors in ``language`` (a note when jieba is missing)."""
+    if given is not None:
+        return given
+    chosen, fallback = query_tokenizer(language)
+    if fallback:
+        note(
+            "jieba is not installed: Chinese sentences are split into single characters "
+            "(pip install 'embtool[chinese]' for word segmentation)"
+        )
+    return chosen
+
+
 LowerOpt = Annotated[
     bool | None,
     typer.Option(

@@ -9,11 +9,18 @@ import typer
 from embtool import sentences as sent
 from embtool.cli.app import app
 from embtool.cli.inputs import stdin_lines, wants_stdin
-from embtool.cli.options import FormatOpt, SkipUnknownOpt, TopK
+from embtool.cli.options import (
+    FormatOpt,
+    SentenceTokenizerOpt,
+    SkipUnknownOpt,
+    TopK,
+    sentence_tokenizer,
+)
 from embtool.cli.output import Format, Report, emit, warn
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.corpus import Tokenizer, make_tokenizer
 from embtool.errors import UsageError
+from embtool.language import store_language
 from embtool.vectors.store import VectorStore
 
 sentence_app = typer.Typer(
@@ -42,10 +49,6 @@ FreqOpt = Annotated[
         "--frequencies", help="word<TAB>count file for p(w) (default: the store's own counts)."
     ),
 ]
-TokOpt = Annotated[
-    Tokenizer,
-    typer.Option("--tokenizer", help="How sentences are split into words (as in train)."),
-]
 ExplainOpt = Annotated[bool, typer.Option("--explain", help="Show each word's weight instead.")]
 
 
@@ -65,14 +68,15 @@ def _vectors(
     a: float,
     components: int,
     frequencies: Path | None,
-    tokenizer: Tokenizer,
+    tokenizer: Tokenizer | None,
     skip_unknown: bool,
 ) -> sent.SentenceVectors:
     freqs = sent.read_frequencies(frequencies) if frequencies else None
+    chosen = sentence_tokenizer(tokenizer, store_language(store))
     sv = sent.sentence_vectors(
         store,
         texts,
-        make_tokenizer(tokenizer),
+        make_tokenizer(chosen),
         method=method,
         a=a,
         components=components,
@@ -112,7 +116,7 @@ def similarity_command(
     a: AOpt = sent.DEFAULT_A,
     components: ComponentsOpt = 1,
     frequencies: FreqOpt = None,
-    tokenizer: TokOpt = Tokenizer.regex,
+    tokenizer: SentenceTokenizerOpt = None,
     explain: ExplainOpt = False,
     fmt: FormatOpt = Format.auto,
     *,
@@ -135,8 +139,8 @@ def similarity_command(
         if len(sentences or []) != 2:
             raise UsageError(f"sentence similarity needs 2 sentences, got {len(sentences or [])}")
         pairs = [list(sentences or [])]
-    store = source.open()
     texts = [p[0] for p in pairs] + [p[1] for p in pairs]
+    store = source.open(texts)
     sv = _vectors(store, texts, method, a, components, frequencies, tokenizer, False)
     if explain:
         emit(explain_report(sv), fmt)
@@ -165,7 +169,7 @@ def neighbors_command(
     a: AOpt = sent.DEFAULT_A,
     components: ComponentsOpt = 1,
     frequencies: FreqOpt = None,
-    tokenizer: TokOpt = Tokenizer.regex,
+    tokenizer: SentenceTokenizerOpt = None,
     skip_unknown: SkipUnknownOpt = False,
     fmt: FormatOpt = Format.auto,
     *,
@@ -185,7 +189,7 @@ def neighbors_command(
     if not cands:
         raise UsageError(f"{corpus}: no sentences")
     queries = _texts(sentences)
-    store = source.open()
+    store = source.open(queries + cands)
     sv = _vectors(
         store, queries + cands, method, a, components, frequencies, tokenizer, skip_unknown
     )
@@ -219,7 +223,7 @@ def vectors_command(
     a: AOpt = sent.DEFAULT_A,
     components: ComponentsOpt = 1,
     frequencies: FreqOpt = None,
-    tokenizer: TokOpt = Tokenizer.regex,
+    tokenizer: SentenceTokenizerOpt = None,
     skip_unknown: SkipUnknownOpt = False,
     explain: ExplainOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
@@ -244,7 +248,7 @@ def vectors_command(
         if not texts:
             raise UsageError(f"{file}: no sentences")
     out_format, _ = guess_output_format(out)
-    store = source.open()
+    store = source.open(texts)
     sv = _vectors(store, texts, method, a, components, frequencies, tokenizer, skip_unknown)
     keys = list(dict.fromkeys("_".join(s.text.split()) for s in sv.sentences))
     if len(keys) != len(sv.sentences):
