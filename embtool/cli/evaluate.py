@@ -10,11 +10,12 @@ import typer
 
 from embtool.alignment import Retrieval
 from embtool.cli.app import app
+from embtool.cli.errors import ExitStatus, report_error
 from embtool.cli.options import FormatOpt, sentence_tokenizer
 from embtool.cli.output import Format, Report, emit, err, warn
 from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import UsageError
+from embtool.errors import BenchmarkError, UsageError
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
     MIN_CORRELATION_PAIRS,
@@ -37,6 +38,7 @@ from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 class OOVChoice(str, Enum):
     skip = "skip"
     count_wrong = "count-wrong"
+    seen_abc = "seen-abc"
     mean = "mean"
     zero = "zero"
 
@@ -47,7 +49,12 @@ def oov_policies(choices: Sequence[OOVChoice] | None) -> tuple[AnalogyOOV, Simil
     Raises: UsageError for two similarity policies at once.
     """
     picked = set(choices or [])
-    analogy = AnalogyOOV.count_wrong if OOVChoice.count_wrong in picked else AnalogyOOV.skip
+    kinds = [c for c in (OOVChoice.count_wrong, OOVChoice.seen_abc) if c in picked]
+    if len(kinds) > 1:
+        raise UsageError(
+            "--oov count-wrong and --oov seen-abc both set the analogy policy: choose one"
+        )
+    analogy = AnalogyOOV(kinds[0].value) if kinds else AnalogyOOV.skip
     sim = [c for c in (OOVChoice.mean, OOVChoice.zero) if c in picked]
     if len(sim) > 1:
         raise UsageError("--oov mean and --oov zero both set the similarity policy: choose one")
@@ -132,9 +139,11 @@ def evaluation_report(
         columns += [column, f"{column} coverage"] + ([f"{column} oov"] if show_oov else [])
     rows: list[list[Any]] = []
     first = runs[0][2].results if runs else ()
+    several_methods = len({r.method for r in first if isinstance(r, AnalogyResult)}) > 1
     for b, ref in enumerate(first):
         lines: list[tuple[str, str, Callable[[Any], tuple[Any, float, Sequence[str]]]]] = []
         if isinstance(ref, AnalogyResult):
+            metric = f"accuracy ({ref.method.value})" if several_methods else "accuracy"
             single = sum(s.level == "section" for s in ref.scores) == 1
             for i, s in enumerate(ref.scores):
                 if single and s.level == "section":
@@ -145,7 +154,7 @@ def evaluation_report(
                     sc = r.scores[i]
                     return sc.accuracy, sc.coverage, sc.oov_words if leaf else ()
 
-                lines.append((s.name, "accuracy", cell))
+                lines.append((s.name, metric, cell))
         else:
             lines.append(("", "spearman", lambda r: (r.spearman, r.coverage, r.oov_words)))
             lines.append(("", "pearson", lambda r: (r.pearson, r.coverage, ())))
@@ -318,14 +327,16 @@ def evaluate_command(
             show_default=False,
         ),
     ] = None,
-    method: Annotated[
-        AnalogyMethod,
+    methods: Annotated[
+        list[AnalogyMethod] | None,
         typer.Option(
             "--method",
             "-m",
-            help="add = 3CosAdd; mul = 3CosMul with cosines shifted to [0, 1] (Levy & Goldberg 2014).",
+            help="add = 3CosAdd; mul = 3CosMul with cosines shifted to [0, 1] (Levy & Goldberg 2014). "
+            "Repeat (-m add -m mul) for both, each section reported for each.  [default: add]",
+            show_default=False,
         ),
-    ] = AnalogyMethod.add,
+    ] = None,
     restrict: Annotated[
         int,
         typer.Option(
@@ -349,7 +360,9 @@ def evaluate_command(
         typer.Option(
             "--oov",
             help="Out-of-vocabulary policy: skip (default; coverage is reported), count-wrong "
-            "(analogies: unknown questions are wrong), mean (similarity: an unknown word gets the "
+            "(analogies: unknown questions are wrong), seen-abc (analogies: a question is seen when "
+            "a, b and c are known, an unknown answer is wrong: Chinese-Word-Vectors' CA8 "
+            "convention; with --restrict 0 --epsilon 0.01 as its script), mean (similarity: an unknown word gets the "
             "mean vector), zero (similarity: unknown pairs score 0, gensim's dummy4unknown). "
             "Repeat to set both kinds, e.g. --oov count-wrong --oov mean.",
             show_default=False,
@@ -446,8 +459,14 @@ def evaluate_command(
         emit(_run_sts(source, stores, sts, sentence_method), fmt)
         return
     analogy_oov, similarity_oov = oov_policies(oov)
+    methods = list(dict.fromkeys(methods or [AnalogyMethod.add]))
     by_language = analogy is None and similarity is None  # the suite of each store's language
-    analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
+    failed: list[tuple[str, BenchmarkError]] = []
+    analogy_sets, similarity_sets = load_benchmarks(analogy, similarity, errors=failed)
+    for _, exc in failed:  # each bad file is named now; the others still run
+        report_error(exc)
+    if failed and not (analogy_sets or similarity_sets):
+        raise typer.Exit(ExitStatus.ERROR)
     sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
     if not stores and not by_language:  # Chinese benchmarks named: the Chinese default vectors
         words = _benchmark_words(analogy_sets, similarity_sets)
@@ -462,18 +481,25 @@ def evaluate_command(
             sets = (analogy_sets, similarity_sets)
             if by_language and store_language(store) != ENGLISH:
                 sets = load_benchmarks(language=store_language(store))
-            run = evaluate_store(
-                store,
-                *sets,
-                method=method,
-                restrict=restrict,
-                case=case,
-                analogy_oov=analogy_oov,
-                similarity_oov=similarity_oov,
-                epsilon=epsilon,
-                threads=threads,
-                progress=start(store.name, sum(len(b) for b in sets[0])),
-            )
+            results: list = []
+            for i, method in enumerate(methods):
+                run = evaluate_store(
+                    store,
+                    sets[0],
+                    sets[1] if i == 0 else [],
+                    method=method,
+                    restrict=restrict,
+                    case=case,
+                    analogy_oov=analogy_oov,
+                    similarity_oov=similarity_oov,
+                    epsilon=epsilon,
+                    threads=threads,
+                    progress=start(f"{store.name} ({method.value})", sum(len(b) for b in sets[0])),
+                )
+                results += [r for r in run.results if r.kind == "analogy"]
+                if i == 0:
+                    similarity_results = [r for r in run.results if r.kind != "analogy"]
+            run = StoreEvaluation(store.name, tuple(results + similarity_results))
             runs.append((store.name, str(path), run))
             del store
     names = _column_names([name for name, _, _ in runs])
@@ -493,7 +519,12 @@ def evaluate_command(
                 )
     report = evaluation_report(runs, show_oov=show_oov)
     report.title = (
-        f"method {method.value}, restrict {restrict or 'all'}, case {case.value}, "
-        f"oov {analogy_oov.value}/{similarity_oov.value}"
+        f"method {'+'.join(m.value for m in methods)}, restrict {restrict or 'all'}, "
+        f"case {case.value}, oov {analogy_oov.value}/{similarity_oov.value}"
     )
     emit(report, fmt)
+    if failed:
+        names = ", ".join(name for name, _ in failed)
+        raise typer.Exit(
+            report_error(BenchmarkError(f"{len(failed)} benchmark(s) not run: {names}"))
+        )

@@ -35,8 +35,9 @@ Progress = Callable[[int, int], None]
 class AnalogyScore:
     """Accuracy of one section, group (e.g. semantic / syntactic) or the whole benchmark.
 
-    ``accuracy`` is correct / answered with the ``skip`` policy and correct / questions with
-    ``count-wrong``; None when nothing could be scored.
+    ``accuracy`` is correct / answered with the ``skip`` policy, correct / questions with
+    ``count-wrong``, and correct / seen with ``seen-abc`` (answered = seen: a, b, c known; an
+    unknown d is wrong); None when nothing could be scored.
     """
 
     name: str
@@ -154,7 +155,8 @@ def evaluate_analogies(
     question may use. ``threads`` chunks run at once (default: one per core), each with one BLAS
     thread, so the top-k bookkeeping runs in parallel too; memory is bounded by ``threads`` x
     ``chunk_size`` questions. ``progress(done, total)`` is called from this thread after each
-    chunk (counted over all questions, out-of-vocabulary ones included).
+    chunk (counted over all questions, out-of-vocabulary ones included). ``oov`` decides which
+    questions count (:class:`AnalogyOOV`).
     """
     method, case, oov = AnalogyMethod(method), CaseMode(case), AnalogyOOV(oov)
     if (
@@ -173,6 +175,12 @@ def evaluate_analogies(
     for i, (si, q) in enumerate(questions):
         ra, rb, rc = lookup.row(q.a), lookup.first_row(q.b), lookup.row(q.c)
         known_answer = any(lookup.row(w) is not None for w in q.answers)
+        if ra is not None and rb is not None and rc is not None and oov is AnalogyOOV.seen_abc:
+            if not known_answer:  # seen, and wrong whatever is predicted: d is not a candidate
+                missing[si].extend(q.answers)
+            triples[i] = (rb, ra, rc)
+            answerable[i] = True
+            continue
         if ra is None or rb is None or rc is None or not known_answer:
             gone = missing[si]
             if ra is None:
