@@ -93,12 +93,6 @@ def _query_words(
     return [*(words or []), *(w for p in pairs or [] for w in p)]
 
 
-def _read_list(path: Path | None, default: list[str]) -> list[str]:
-    if path is None:
-        return default
-    return list(read_word_list(path))
-
-
 def _coverage_note(name: str, requested: int, missing: tuple[str, ...] | list[str]) -> None:
     if missing:
         shown = ", ".join(repr(w) for w in list(missing)[:10])
@@ -740,15 +734,20 @@ PerWordOpt = Annotated[
 ]
 
 
-def _groups(
-    group1: Path | None, group2: Path | None, attributes: Path | None, language: str = "en"
+def _open_with_groups(
+    source: VectorSource, group1: Path | None, group2: Path | None, attributes: Path | None
 ):
+    """Read the given group files, open the vectors (their words pick the Chinese default), and
+    fill in the bundled lists of the store's language for the files not given."""
+    given = [None if f is None else list(read_word_list(f)) for f in (group1, group2, attributes)]
+    store = source.open([w for words in given for w in words or []])
+    language = store_language(store)
     pairs = bias.definitional_pairs(language)
-    g1 = _read_list(group1, [a for a, _ in pairs])
-    g2 = _read_list(group2, [b for _, b in pairs])
-    attrs = _read_list(attributes, bias.neutral_professions(language))
+    g1 = given[0] if given[0] is not None else [a for a, _ in pairs]
+    g2 = given[1] if given[1] is not None else [b for _, b in pairs]
+    attrs = given[2] if given[2] is not None else bias.neutral_professions(language)
     names = (group1.stem if group1 else "female terms", group2.stem if group2 else "male terms")
-    return g1, g2, attrs, names
+    return store, g1, g2, attrs, names
 
 
 def _measure_report(r: Any, per_word: bool, label: str, title: str) -> Report:
@@ -814,8 +813,7 @@ def ect_command(
     --raw averages the vectors as they are (WEFE's default). --per-word prints
     cos(m1, a) - cos(m2, a) for each word.
     """
-    store = source.open()
-    g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
+    store, g1, g2, attrs, names = _open_with_groups(source, group1, group2, attributes)
     norm = True if normalize is None else normalize
     r = bias.ect(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
     note(READING["ect"])
@@ -844,8 +842,7 @@ def rnd_command(
     WEFE reports the mean (mean). --normalize (default, as Garg et al.) uses unit vectors; --raw the
     vectors as they are.
     """
-    store = source.open()
-    g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
+    store, g1, g2, attrs, names = _open_with_groups(source, group1, group2, attributes)
     norm = True if normalize is None else normalize
     r = bias.rnd(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
     emit(_measure_report(r, per_word, "distance_difference", "Relative Norm Distance"), fmt)

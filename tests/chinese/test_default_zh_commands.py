@@ -175,3 +175,16 @@ def test_compare_and_align_take_default_zh_by_name(defaults, tmp_path):
     result = runner.invoke(app, ["align", "default-zh", "default-zh", "--out", str(dest)])
     assert result.exit_code == 0, result.stderr
     assert (dest / "vocab.txt").read_text(encoding="utf-8").split()[:2] == ["的", "男人"]
+
+
+def test_ect_with_chinese_group_files_picks_default_zh(bias_default, tmp_path):
+    f, m = tmp_path / "f.txt", tmp_path / "m.txt"
+    f.write_text("她\n女人\n", encoding="utf-8")
+    m.write_text("他\n男人\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["bias", "ect", "--group1", str(f), "--group2", str(m), "-f", "json"]
+    )
+    rec = _ok(result)
+    assert rec["groups"][0]["words"] == ["她", "女人"]
+    assert rec["attributes"]["words"] == ["医生", "护士", "教师", "老师"]  # Chinese professions
+    assert result.stderr.count("Chinese vectors") == 1
