@@ -12,7 +12,7 @@ from enum import Enum
 
 import numpy as np
 
-from embtool.errors import EmbtoolError
+from embtool.errors import EmbtoolError, InvalidOptionError, quote_words
 
 
 class AttentionError(EmbtoolError):
@@ -86,11 +86,11 @@ def attend(
     e = np.asarray(vectors, dtype=np.float64)
     n, dim = e.shape
     if n < 2:
-        raise AttentionError(f"attention needs at least 2 words, got {n}: {' '.join(words)}")
+        raise AttentionError(f"attention needs at least 2 words, got {n}: {quote_words(words)}")
     if heads < 1 or dim % heads:
-        raise AttentionError(f"--heads {heads} does not divide the vector dimension {dim}")
+        raise AttentionError(f"`heads={heads}` does not divide the vector dimension {dim}")
     if not temperature > 0:
-        raise AttentionError(f"--temperature must be positive, got {temperature}")
+        raise InvalidOptionError("temperature", "must be positive", temperature)
     if positions:
         e = e + sinusoidal_positions(n, dim)
     if Score(score) is Score.cos:

@@ -35,7 +35,7 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
-from embtool.errors import CorpusError
+from embtool.errors import CorpusError, InvalidOptionError
 from embtool.vectors.files import compression_of, decompressing
 
 STDIN = "-"
@@ -153,7 +153,7 @@ def _import_jieba() -> Any:
     except ImportError:
         raise CorpusError(
             "the jieba tokenizer needs the optional package jieba: "
-            "pip install 'embtool[chinese]' (or pip install jieba), or use --tokenizer char"
+            "pip install 'embtool[chinese]' (or pip install jieba), or use `tokenizer=char`"
         ) from None
     import logging
 
@@ -192,12 +192,12 @@ def make_script_converter(kind: str) -> Callable[[str], str]:
     Raises: CorpusError for another name or when the optional package opencc is missing.
     """
     if kind not in SCRIPT_CONVERSIONS:
-        raise CorpusError(f"--convert must be t2s or s2t, not {kind!r}")
+        raise InvalidOptionError("convert", "must be t2s or s2t", kind)
     try:
         import opencc  # type: ignore[import-not-found]
     except ImportError:
         raise CorpusError(
-            f"--convert {kind} needs the optional package opencc: pip install 'embtool[chinese]'"
+            f"`convert={kind}` needs the optional package opencc: pip install 'embtool[chinese]'"
         ) from None
     return opencc.OpenCC(kind).convert
 
@@ -253,12 +253,19 @@ def tokenize(
 
 # -- sources ------------------------------------------------------------------------------------
 def _looks_like_text(path: Path) -> bool:
+    """No NUL byte in the first bytes of the content; a compressed file is judged by what it
+    decompresses to, so a .gz of binary data is skipped as the binary file itself is."""
     try:
         with open(path, "rb") as f:
             head = f.read(_SNIFF_BYTES)
-    except OSError:
+            kind = compression_of(head)
+            if kind is not None:
+                f.seek(0)
+                with contextlib.closing(decompressing(f, kind)) as inner:  # type: ignore[arg-type]
+                    head = inner.read(_SNIFF_BYTES)
+    except (OSError, EOFError, lzma.LZMAError):
         return True  # let reading it report the problem
-    return compression_of(head) is not None or b"\x00" not in head
+    return b"\x00" not in head
 
 
 def _os_reason(exc: OSError) -> str:
@@ -468,7 +475,7 @@ def _decode_error(
     bad = block[exc.start : exc.start + 4]
     return CorpusError(
         f"{name}: cannot decode as {encoding} at {where} {at} (line {line}, bytes {bad!r}); "
-        "pass --encoding (e.g. latin-1) or --errors replace|ignore"
+        "pass `encoding` (e.g. latin-1) or `errors=replace|ignore`"
     )
 
 
@@ -519,9 +526,9 @@ class Corpus:
         try:
             self.encoding = codecs.lookup(encoding).name
         except LookupError:
-            raise CorpusError(f"unknown encoding {encoding!r} (--encoding)") from None
+            raise CorpusError(f"unknown encoding {encoding!r} (`encoding`)") from None
         if errors not in ("strict", "replace", "ignore"):
-            raise CorpusError(f"--errors must be strict, replace or ignore, not {errors!r}")
+            raise InvalidOptionError("errors", "must be strict, replace or ignore", errors)
         self.errors = errors
         self.files, self.skipped = _resolve_sources(paths)
         self.paths = [str(p) for p in paths]
@@ -666,13 +673,15 @@ class Corpus:
         self, tmp_dir: str | Path | None, progress: ProgressCallback | None
     ) -> PreparedCorpus:
         start = time.perf_counter()
-        tmp_dir = Path(tmp_dir) if tmp_dir is not None else None
+        from embtool.atomic import scratch_dir, scratch_prefix
+
+        where = scratch_dir(tmp_dir)
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix="embtool-corpus-", suffix=".txt", dir=tmp_dir)
+            prefix = scratch_prefix("embtool-corpus", where)
+            fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=where)
         except OSError as exc:
-            where = tmp_dir or tempfile.gettempdir()
             raise CorpusError(
-                f"cannot create a temporary file in {where} ({_os_reason(exc)}); pass --tmp-dir"
+                f"cannot create a temporary file in {where} ({_os_reason(exc)}); pass `tmp_dir`"
             ) from None
         tmp = Path(tmp_name)
         try:
@@ -683,7 +692,7 @@ class Corpus:
             from embtool.atomic import disk_full_error, is_disk_full
 
             if is_disk_full(exc):
-                raise disk_full_error(f"{tmp} (the tokenized corpus; --tmp-dir)") from None
+                raise disk_full_error(f"{tmp} (the tokenized corpus; `tmp_dir`)") from None
             raise
         return prepared
 

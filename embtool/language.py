@@ -49,7 +49,7 @@ def unknown_words_hint(missing: Sequence[str], store: Any) -> str | None:
     lang = words_language(missing)
     have = store_language(store)
     if lang == CHINESE and have != CHINESE:
-        return "these vectors are not Chinese; for Chinese words use --vectors default-zh"
+        return "these vectors are not Chinese; for Chinese words use `vectors=default-zh`"
     if lang == ENGLISH and have == CHINESE:
-        return "these are Chinese vectors; for English words use --vectors default"
+        return "these are Chinese vectors; for English words use `vectors=default`"
     return None

@@ -100,7 +100,7 @@ def _register(path: str | Path) -> tuple[str, str]:
 
     p = Path(path).expanduser()
     if not p.is_file():
-        raise PlotError(f"font {p}: no such file (pass a .ttf, .otf or .ttc file to --font)")
+        raise PlotError(f"font {p}: no such file (pass a .ttf, .otf or .ttc file as `font`)")
     try:
         from matplotlib.ft2font import FT2Font
 
@@ -406,9 +406,9 @@ def check_canvas(size: tuple[float, float], dpi: float) -> None:
     px_w, px_h = round(w * dpi), round(h * dpi)
     if px_w * px_h > MAX_CANVAS_PIXELS or max(px_w, px_h) >= 2**16:
         raise PlotError(
-            f"--size {w:g}x{h:g} at --dpi {dpi:g} is {px_w:,} x {px_h:,} pixels "
+            f"`size={w:g}x{h:g}` at `dpi={dpi:g}` is {px_w:,} x {px_h:,} pixels "
             f"({px_w * px_h / 1e6:,.0f} megapixels), more than the {MAX_CANVAS_PIXELS // 10**6} "
-            "that can be drawn safely; lower --dpi or --size"
+            "that can be drawn safely; lower `dpi` or `size`"
         )
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embtool.errors import DownloadError, EmbtoolError
+from embtool.errors import DownloadError, EmbtoolError, UnknownVectorSetError
 from embtool.resources import downloaded_store_path, embtool_home
 from embtool.vectors import VectorFormat, load_vectors, save_vectors
 
@@ -165,7 +165,7 @@ def _open_url(url: str, timeout: float):  # type: ignore[no-untyped-def]
             reason = f"no answer within {timeout:g} s"
         raise DownloadError(
             f"cannot reach {url} ({reason}); are you offline? Set EMBTOOL_DOWNLOAD_URL or "
-            "--base-url to use a mirror"
+            "`base` to use a mirror"
         ) from None
 
 
@@ -228,11 +228,8 @@ def _fetch_to(
     return written
 
 
-def _suggest(name: str, names: list[str]) -> str:
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-    if close:
-        return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
-    return "; see: embtool download --list"
+def _close_names(name: str, names: list[str]) -> list[str]:
+    return difflib.get_close_matches(name, names, n=3, cutoff=0.6)
 
 
 @dataclass(frozen=True)
@@ -260,7 +257,7 @@ def download_vectors(
     """
     dest = downloaded_store_path(name)
     if "/" in name or name in ("", ".", ".."):
-        raise DownloadError(f"{name!r} is not a vector set name; see: embtool download --list")
+        raise UnknownVectorSetError(name, f"{name!r} is not a vector set name")
     if dest.exists() and not force:
         store = load_vectors(dest)
         return DownloadResult(name, dest, len(store), store.dim, downloaded=False)
@@ -268,8 +265,10 @@ def download_vectors(
     catalogue = fetch_catalogue(root, timeout=timeout)
     entry = catalogue.get(name)
     if entry is None:
-        raise DownloadError(
-            f"no vector set named {name!r} in the catalogue" + _suggest(name, sorted(catalogue))
+        raise UnknownVectorSetError(
+            name,
+            f"no vector set named {name!r} in the catalogue",
+            _close_names(name, sorted(catalogue)),
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".gz.part", dir=dest.parent)

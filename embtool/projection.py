@@ -136,7 +136,7 @@ def _tsne(x: np.ndarray, fit: np.ndarray | None, perplexity: float, seed: int) -
         data = np.vstack([fit, x[extra]]) if extra else fit
     n = len(data)
     if n < 3:
-        raise PlotError(f"t-SNE needs at least 3 points, got {n}; add words or use --method pca")
+        raise PlotError(f"t-SNE needs at least 3 points, got {n}; add words or use `method=pca`")
     used = clamp_perplexity(perplexity, n)
     notes = []
     if used != perplexity:
@@ -201,7 +201,7 @@ def parse_fit_on(spec: str) -> int:
     if head.strip().lower() == "top" and sep and tail.strip().isdigit() and int(tail) >= 2:
         return int(tail)
     raise PlotError(
-        f"--fit-on {spec!r}: expected top:N with N >= 2 (fit on the N most frequent words)"
+        f"`fit_on` {spec!r}: expected top:N with N >= 2 (fit on the N most frequent words)"
     )
 
 
@@ -295,7 +295,7 @@ def map_words(
     notes: list[str] = []
     if fit_on is not None:
         if fit_on < 2:
-            raise PlotError(f"--fit-on top:{fit_on}: fit on at least 2 words")
+            raise PlotError(f"`fit_on` top:{fit_on}: fit on at least 2 words")
         if fit_on > len(store):
             notes.append(f"the vectors hold only {len(store)} words; fitting on all of them")
         fit = np.asarray(store.head(fit_on).vectors, dtype=np.float64)
@@ -306,7 +306,7 @@ def map_words(
         if fit is None and len(plot_words) < 2:
             raise PlotError(
                 f"PCA needs at least 2 words, got 1 ({plot_words[0]!r}); add words, or place it "
-                "among the most frequent words with --fit-on top:N"
+                "among the most frequent words with `fit_on=top:N`"
             )
         proj = project(
             np.vstack([vecs, predicted]), method, fit=vecs if fit is None else fit, seed=seed

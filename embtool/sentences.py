@@ -101,7 +101,7 @@ def word_probabilities(
     if store.counts is None:
         raise SentenceError(
             f"{store.name} has no word counts: weighted and SIF need p(w); "
-            "pass --frequencies FILE (word<TAB>count) or use --method mean"
+            "pass `frequencies` (word<TAB>count) or use `method=mean`"
         )
     counts = store.counts
     total = float(counts.sum())
@@ -194,7 +194,7 @@ def sentence_vectors(
         more = f" (and {len(empty) - 1} more)" if len(empty) > 1 else ""
         raise SentenceError(
             f"sentence {i} has no word in the vectors ({store.name}): {s.text!r}{more}; "
-            "use --skip-unknown to leave such sentences out"
+            "use `skip_unknown=True` to leave such sentences out"
         )
     kept = [s for s in sentences if s.known]
     index = store.index

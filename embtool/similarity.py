@@ -15,7 +15,7 @@ from enum import Enum
 
 import numpy as np
 
-from embtool.errors import UnknownWordsError, UsageError
+from embtool.errors import UnknownWordsError, UsageError, quote_words
 from embtool.vectors.store import Resolved, VectorStore
 
 # Levy & Goldberg (2014) add epsilon = 0.001 to the denominator of 3CosMul; gensim uses 1e-6.
@@ -557,7 +557,7 @@ def similarities(
     """
     for p in pairs:
         if len(p) != 2:
-            raise UsageError(f"a similarity query needs 2 words, got {len(p)}: " + " ".join(p))
+            raise UsageError(f"a similarity query needs 2 words, got {len(p):,}: " + quote_words(p))
     resolved, skipped = _resolve_batch(store, pairs, fold_case=fold_case, skip_unknown=skip_unknown)
     if not resolved:
         return Batch([], skipped)

@@ -120,3 +120,43 @@ def test_a_killed_writers_temporaries_are_removed_by_the_next_write(tmp_path, sr
 def test_atomic_dir_temporaries_carry_the_pid(tmp_path):
     with atomic_dir(tmp_path / "x") as tmp:
         assert tmp.name.startswith(f".x.{os.getpid()}-")
+
+
+# A training run killed with -9 while its scratch files exist: the tokenized corpus (prepare) and
+# the co-occurrence spill directory (count_cooccurrences), both in --tmp-dir.
+_KILLED_SCRATCH = """
+import os, sys
+from embtool.corpus import prepare_corpus
+from embtool.training.cooccurrence import build_vocabulary, count_cooccurrences
+corpus, tmp_dir, what = sys.argv[1:4]
+if what == "corpus":
+    prepare_corpus([corpus], tmp_dir=tmp_dir, progress=lambda *a, **k: os._exit(9))
+else:
+    sentences = [line.split() for line in open(corpus)]
+    vocab = build_vocabulary(sentences, min_count=1)
+    count_cooccurrences(sentences, vocab, tmp_dir=tmp_dir, progress=lambda *a: os._exit(9))
+"""
+
+
+@pytest.mark.parametrize("what", ["corpus", "cooc"])
+def test_a_killed_trainings_scratch_files_are_removed_by_the_next_run(tmp_path, what):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat\n" * 3000)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_SCRATCH, str(corpus), str(tmp), what], env=env, check=False
+    )
+    assert done.returncode == 9
+    left = list(tmp.iterdir())
+    assert len(left) == 1 and left[0].name.startswith(f".embtool-{what}.")  # pid-tagged
+    live = tmp / f"{temp_prefix('embtool-' + what)}busy.tmp"  # this live process's: kept
+    live.mkdir()
+    out = tmp_path / "vectors"
+    args = ["train", str(corpus), "-o", str(out), "--tmp-dir", str(tmp), "--min-count", "1"]
+    if what == "cooc":
+        args += ["--method", "glove", "--epochs", "1"]
+    result = runner.invoke(app, [*args, "--epochs", "1", "--dim", "8"])
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in tmp.iterdir()] == [live.name]

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from embtool import VectorStore, load_vectors, save_vectors
 from embtool.cli import app
+from embtool.cli.errors import phrase_error
 from embtool.errors import OutputError, UsageError
 from embtool.vectors import VectorFormat, convert_vectors, guess_output_format
 from tests.helpers import REPO_ROOT, TOY_PATH, run_embtool
@@ -38,8 +39,11 @@ def test_output_format_is_guessed_from_the_extension(name: str, fmt: VectorForma
 
 
 def test_unknown_extension_asks_for_to():
-    with pytest.raises(UsageError, match="pass --to"):
+    with pytest.raises(UsageError, match=r"; pass `to=store\|word2vec\|") as exc:
         guess_output_format(Path("glove.6B.50d"))
+    assert "; pass --to store|word2vec|word2vec-binary|glove|fasttext|projector" in phrase_error(
+        exc.value
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from embtool.cli.errors import phrase_error
 from embtool.corpus import (
     Corpus,
     PreparedCorpus,
@@ -91,7 +92,8 @@ def test_missing_jieba_gives_install_hint(monkeypatch):
     with pytest.raises(CorpusError) as exc:
         make_tokenizer("jieba")
     assert "pip install 'embtool[chinese]'" in str(exc.value)
-    assert "--tokenizer char" in str(exc.value)
+    assert "`tokenizer=char`" in str(exc.value)
+    assert "or use --tokenizer char" in phrase_error(exc.value)
 
 
 def test_chinese_novel_lines(tmp_path):
@@ -156,6 +158,23 @@ def test_directory_recursive_sorted_text_only(tmp_path):
     assert corpus.skipped == [str(tmp_path / "b" / "image.bin")]
 
 
+def test_compressed_binary_in_a_directory_is_skipped_as_plain_binary_is(tmp_path):
+    (tmp_path / "a.txt").write_text("alpha beta\n")
+    blob = bytes(range(256)) * 64  # NUL bytes and every other: not text
+    (tmp_path / "model.bin").write_bytes(blob)
+    with gzip.open(tmp_path / "model.bin.gz", "wb") as f:
+        f.write(blob)
+    with bz2.open(tmp_path / "weights.bz2", "wb") as f:
+        f.write(blob)
+    with gzip.open(tmp_path / "z.txt.gz", "wb") as f:
+        f.write(b"gamma\n")
+    corpus = Corpus([tmp_path])
+    assert list(corpus) == [["alpha", "beta"], ["gamma"]]
+    assert corpus.skipped == [
+        str(tmp_path / n) for n in ("model.bin", "model.bin.gz", "weights.bz2")
+    ]
+
+
 def test_stdin_once(monkeypatch, text_file):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(TEXT.encode())))
     corpus = Corpus(["-", text_file])
@@ -193,7 +212,8 @@ def test_undecodable_bytes_name_file_offset_and_line(tmp_path):
         list(Corpus([p]))
     msg = str(exc.value)
     assert msg.startswith(f"{p}: cannot decode as utf-8 at byte offset 20 (line 2")
-    assert "--encoding" in msg and "--errors" in msg
+    assert "pass `encoding` (e.g. latin-1) or `errors=replace|ignore`" in msg
+    assert "pass --encoding (e.g. latin-1) or --errors replace|ignore" in phrase_error(exc.value)
     with pytest.raises(CorpusError, match="byte offset 20"):
         Corpus([p]).prepare()
     assert list(Corpus([p], encoding="latin-1")) == [["good", "line"], ["second", "café", "line"]]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from embtool import VectorStore, load_vectors
+from embtool.cli.errors import phrase_error
 from embtool.errors import OutputError, PlotError
 from embtool.plotting import (
     MAX_CANVAS_PIXELS,
@@ -356,6 +357,10 @@ def test_a_canvas_too_big_to_render_is_refused_before_drawing(toy_store):
     with pytest.raises(PlotError) as exc:
         check_canvas((8, 6), 2400)
     assert str(exc.value) == (
+        "`size=8x6` at `dpi=2400` is 19,200 x 14,400 pixels (276 megapixels), more than the "
+        "150 that can be drawn safely; lower `dpi` or `size`"
+    )
+    assert phrase_error(exc.value) == (
         "--size 8x6 at --dpi 2400 is 19,200 x 14,400 pixels (276 megapixels), more than the "
         "150 that can be drawn safely; lower --dpi or --size"
     )

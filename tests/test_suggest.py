@@ -121,6 +121,32 @@ def test_line_numbers_column_matches_stdin_lines(toy_store_dir):
     assert plain.stdout.splitlines()[0].split("\t")[0] == "a"
 
 
+def test_neighbors_line_numbers(toy_store_dir):
+    # words from stdin, several on a line: each result carries the line its word came from
+    runner = CliRunner()
+    args = ["neighbors", "--vectors", str(toy_store_dir), "-k", "2", "--skip-unknown"]
+    stdin = "# words\nking\n\nkingg queen man\n"
+    tsv = runner.invoke(app, [*args, "--line-numbers", "-f", "tsv", "-"], input=stdin)
+    assert tsv.exit_code == 0, tsv.stderr
+    rows = [line.split("\t") for line in tsv.stdout.splitlines()]
+    assert rows[0] == ["line", "query", "rank", "word", "score"]
+    assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
+        ("2", "king", "1"),
+        ("2", "king", "2"),
+        ("4", "queen", "1"),
+        ("4", "queen", "2"),
+        ("4", "man", "1"),
+        ("4", "man", "2"),
+    ]
+    js = runner.invoke(app, [*args, "--line-numbers", "-f", "json", "-"], input=stdin)
+    records = json.loads(js.stdout)
+    assert [(r["line"], r["query"], len(r["neighbors"])) for r in records] == [
+        (2, "king", 2),
+        (4, "queen", 2),
+        (4, "man", 2),
+    ]
+
+
 def test_similarity_line_numbers(toy_store_dir):
     runner = CliRunner()
     args = ["similarity", "--vectors", str(toy_store_dir), "--skip-unknown", "--line-numbers"]

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embtool.cli.errors import phrase_error
 from embtool.corpus import Corpus, PreparedCorpus, ProgressEvent
 from embtool.errors import CorpusError, TrainingError, UsageError
 from embtool.training import CONFIGS, TRAINERS, Method, Word2VecConfig, train
@@ -122,9 +123,12 @@ def test_max_vocab_keeps_most_frequent(corpus_file):
 def test_min_count_nobody_reaches(corpus_file):
     with pytest.raises(TrainingError) as exc:
         train(small(min_count=10**6), Corpus([corpus_file], tokenizer="whitespace"))
-    msg = str(exc.value)
-    assert msg.startswith("no word occurs at least 1000000 times (--min-count 1000000); ")
-    assert "the most frequent, 'w0'," in msg and "lower --min-count" in msg
+    msg = str(exc.value)  # Python wording names the parameter; the command line, the flag
+    assert msg.startswith("no word occurs at least 1000000 times (`min_count=1000000`); ")
+    assert "the most frequent, 'w0'," in msg and "lower `min_count`" in msg
+    line = phrase_error(exc.value)
+    assert line.startswith("no word occurs at least 1000000 times (--min-count 1000000); ")
+    assert "the most frequent, 'w0'," in line and "lower --min-count" in line
 
 
 def test_temp_file_removed_after_failure(corpus_file, tmp_path):
@@ -180,17 +184,27 @@ def test_resume_rejects_non_model(corpus_file, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "kw,msg",
+    "kw,msg,line",
     [
-        (dict(dim=0), "--dim must be at least 1"),
-        (dict(negative=0), "--negative 0 turns negative sampling off: pass --hs"),
-        (dict(min_alpha=0.5), "--min-alpha must be between 0 and --alpha"),
-        (dict(epochs=0), "--epochs must be at least 1"),
+        (dict(dim=0), "dim must be at least 1", "--dim must be at least 1"),
+        (
+            dict(negative=0),
+            "`negative=0` turns negative sampling off: pass `hs=True`",
+            "--negative 0 turns negative sampling off: pass --hs",
+        ),
+        (
+            dict(min_alpha=0.5),
+            "min_alpha must be between 0 and `alpha`",
+            "--min-alpha must be between 0 and --alpha",
+        ),
+        (dict(epochs=0), "epochs must be at least 1", "--epochs must be at least 1"),
     ],
 )
-def test_config_validation(kw, msg):
-    with pytest.raises(UsageError, match=msg):
+def test_config_validation(kw, msg, line):
+    with pytest.raises(UsageError) as exc:
         small(**kw)
+    assert str(exc.value).startswith(msg)
+    assert phrase_error(exc.value).startswith(line)
 
 
 def test_hs_without_negative_trains(corpus_file):
@@ -218,5 +232,6 @@ def test_make_config_defaults_and_foreign_options():
     cfg = make_config("skipgram", dim=None, window=7, negative=None)
     assert cfg == Word2VecConfig(Method.skipgram, window=7, workers=cfg.workers)
     assert (cfg.dim, cfg.negative, cfg.sample) == (100, 5, 1e-3)
-    with pytest.raises(UsageError, match=r"^--x-max does not apply to --method cbow$"):
+    with pytest.raises(UsageError, match=r"^`x_max` does not apply to `method=cbow`$") as exc:
         make_config("cbow", x_max=100)
+    assert phrase_error(exc.value) == "--x-max does not apply to --method cbow"

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from embtool import VectorStore, load_vectors, save_vectors
-from embtool.errors import OutputError, VectorFileError
+from embtool.cli.errors import phrase_error
+from embtool.errors import InvalidOptionError, OutputError, VectorFileError
 from embtool.vectors import ReadOptions, ReadReport, VectorFormat, sniff_format
 from tests.helpers import FIXTURES, TOY_PATH
 
@@ -215,7 +216,7 @@ def test_limit_stops_before_a_damaged_tail(tmp_path: Path):
 
 
 def test_limit_below_one_is_refused(tmp_path: Path):
-    with pytest.raises(VectorFileError, match="at least 1"):
+    with pytest.raises(InvalidOptionError, match=r"^limit must be at least 1, got 0$"):
         load_vectors(TOY_PATH, ReadOptions(limit=0))
 
 
@@ -264,15 +265,21 @@ def test_gbk_bytes_get_a_chinese_encoding_hint(tmp_path: Path):
     path.write_bytes(ZH_TEXT.encode("gbk"))
     with pytest.raises(VectorFileError) as exc:
         load_vectors(path)
-    assert str(exc.value) == (
+    where = (
         f"{path} line 2: cannot decode bytes as utf-8 at byte offset 4 (b'\\xb1\\xb1\\xbe\\xa9'); "
+    )
+    assert str(exc.value) == where + (
+        "pass `encoding=gb18030` (the bytes read as Chinese GBK) or `unicode_errors=replace|ignore`"
+    )
+    assert phrase_error(exc.value) == where + (
         "pass --encoding gb18030 (the bytes read as Chinese GBK) or --unicode-errors replace|ignore"
     )
     assert load_vectors(path, ReadOptions(encoding="gb18030")).words == ["北京", "上海"]
     # latin-1 letters can pair up as GBK bytes too ('ül' is one), but they stand alone
     path.write_bytes("1 2\nMüller 1 2\n".encode("latin-1"))
-    with pytest.raises(VectorFileError, match=r"pass --encoding \(e.g. latin-1\)"):
+    with pytest.raises(VectorFileError, match=r"pass `encoding` \(e.g. latin-1\)") as exc:
         load_vectors(path)
+    assert "pass --encoding (e.g. latin-1) or --unicode-errors" in phrase_error(exc.value)
 
 
 def test_utf16_file_says_so(tmp_path: Path):
@@ -471,8 +478,9 @@ def gensim_pickles(tmp_path_factory) -> dict[str, Path]:
 def test_gensim_pickles_need_allow_pickle(gensim_pickles: dict, kind: str):
     path = gensim_pickles[kind]
     assert sniff_format(path) is VectorFormat.gensim
-    with pytest.raises(VectorFileError, match=r"pickle.*--allow-pickle"):
+    with pytest.raises(VectorFileError, match=r"pickle.*`allow_pickle=True`") as exc:
         load_vectors(path)
+    assert "Pass --allow-pickle only if you trust it" in phrase_error(exc.value)
     store = load_vectors(path, ReadOptions(allow_pickle=True))
     wv = gensim_pickles["wv"]
     assert store.words == list(wv.index_to_key)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from embtool.bias.direction import bias_direction
-from embtool.errors import BiasError
+from embtool.errors import BiasError, InvalidOptionError
 from embtool.vectors.store import VectorStore
 
 DELTA = 1.0
@@ -65,7 +65,7 @@ def stereotype_analogies(
     Raises: UnknownWordsError, BiasError.
     """
     if not 0 < delta <= 2:
-        raise BiasError(f"--delta must be in (0, 2] (distance of unit vectors), got {delta}")
+        raise InvalidOptionError("delta", "must be in (0, 2] (distance of unit vectors)", delta)
     direction = bias_direction(store, [(a, b)], method="pair")
     g = direction.vector.astype(np.float32)
     n = len(store) if restrict is None else min(restrict, len(store))
@@ -73,7 +73,7 @@ def stereotype_analogies(
     if words_only:
         rows = np.array([i for i in range(n) if _is_plain(store.words[i])], dtype=np.int64)
     if len(rows) < 2:
-        raise BiasError("fewer than 2 candidate words to pair up (raise --restrict)")
+        raise BiasError("fewer than 2 candidate words to pair up (raise `restrict`)")
     unit = store.unit(rows)
     proj = unit @ g
     threshold = 1.0 - delta * delta / 2.0 - 1e-6  # float32 cosines: keep ||x - y|| == delta

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from embtool.bias.wordsets import definitional_pairs, lookup, neutral_professions, unit64
-from embtool.errors import BiasError, OutputError, UsageError
+from embtool.errors import BiasError, OutputExistsError, UsageError, quote_words
 from embtool.language import store_language
 from embtool.vectors.store import VectorStore
 
@@ -82,7 +82,9 @@ def _resolve_pairs(
     missing: list[str] = []
     for pair in pairs:
         if len(pair) != 2:
-            raise BiasError(f"a definitional pair needs 2 words, got {len(pair)}: {' '.join(pair)}")
+            raise BiasError(
+                f"a definitional pair needs 2 words, got {len(pair):,}: {quote_words(pair)}"
+            )
         a, b = pair
         found = lookup(store, [a, b], fold_case=fold_case)
         if a == b or (not found.missing and len(found.rows) < 2):
@@ -174,7 +176,7 @@ def save_direction(direction: BiasDirection, path: str | Path, *, overwrite: boo
 
     path = Path(path)
     if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists (pass --force to replace it)")
+        raise OutputExistsError(path)
     with atomic_file(path) as tmp:
         tmp.write_text(json.dumps(direction.to_json(), indent=1) + "\n", encoding="utf-8")
     return path
@@ -344,7 +346,7 @@ def choose_direction(
     """
     if direction_file is not None:
         if pairs:
-            raise UsageError("give either --direction FILE or --pair/--pairs-file, not both")
+            raise UsageError("give either `direction_file` or `pairs`, not both")
         d = load_direction(direction_file)
         return DirectionChoice(d, Path(direction_file), list(d.pairs), [])
     language = store_language(store)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from embtool.bias.wordsets import WEAT_FILE, _load_json, lookup, unit64
-from embtool.errors import BiasError
+from embtool.errors import BiasError, InvalidOptionError, UnknownWeatTestError
 from embtool.vectors.store import VectorStore
 from embtool.wordlists import read_word_list
 
@@ -176,10 +176,7 @@ def get_weat_test(name: str) -> WeatTest:
     for t in bundled_weat_tests():
         if key in (t.name, str(t.id), f"weat{t.id}", f"weat-{t.id}"):
             return t
-    raise BiasError(
-        f"unknown WEAT test {name!r}; bundled tests: {', '.join(weat_test_names())} "
-        "(or 1-10), or give your own with --json / four word-list files"
-    )
+    raise UnknownWeatTestError(name, weat_test_names())
 
 
 def weat_test_from_files(
@@ -267,7 +264,7 @@ def permutation_p(
             exceed += int(np.count_nonzero(stats >= observed - tol))
         return exceed / count, "exact", count, count, exceed
     if permutations < 1:
-        raise BiasError("--permutations must be at least 1")
+        raise InvalidOptionError("permutations", "must be at least 1")
     rng = rng if rng is not None else np.random.default_rng(0)
     exceed = 0
     done = 0
@@ -285,7 +282,7 @@ def bootstrap_ci(
 ) -> tuple[float, float]:
     """Percentile CI for d, resampling target words with replacement within X and within Y."""
     if not 0 < confidence < 1:
-        raise BiasError(f"--confidence must be between 0 and 1, got {confidence}")
+        raise InvalidOptionError("confidence", "must be between 0 and 1", confidence)
     ds = []
     done = 0
     while done < resamples:
@@ -317,7 +314,7 @@ def _coverage(store: VectorStore, test: WeatTest, max_missing: float, fold_case:
             raise BiasError(
                 f"WEAT {test.name}: set {role} {ws.name!r} keeps {kept} of {len(found.requested)} "
                 f"words in the vectors ({store.name}), fewer than the {need} required "
-                f"(--max-missing {max_missing:g}); missing: {miss}{more}"
+                f"(`max_missing={max_missing:g}`); missing: {miss}{more}"
             )
         looked.append((role, ws, found))
     return looked
@@ -339,7 +336,7 @@ def weat(
     """Run one WEAT test.  Raises: BiasError (a set too depleted by unknown words, zero spread)."""
     balance = Balance(balance)
     if not 0 <= max_missing < 1:
-        raise BiasError(f"--max-missing must be in [0, 1), got {max_missing}")
+        raise InvalidOptionError("max_missing", "must be in [0, 1)", max_missing)
     looked = _coverage(store, test, max_missing, fold_case)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
     balance_rng, perm_rng, boot_rng = streams

@@ -20,7 +20,7 @@ from embtool.bias.weat import (
     WeatResult,
 )
 from embtool.cli.app import app, register
-from embtool.cli.errors import EmbtoolGroup
+from embtool.cli.errors import EmbtoolGroup, phrase_flags
 from embtool.cli.inputs import parse_pairs, read_queries, read_words
 from embtool.cli.options import (
     DirectionFileOpt,
@@ -33,7 +33,7 @@ from embtool.cli.options import (
 )
 from embtool.cli.output import Format, Report, emit, note, note_direction, note_folded, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import OutputError, UsageError
+from embtool.errors import OutputExistsError, UsageError
 from embtool.language import store_language
 from embtool.wordlists import read_word_list
 
@@ -371,7 +371,7 @@ def weat_command(
     else:
         batch = bias.weat_many(store, chosen, **kwargs)
         for name, reason in batch.skipped:
-            warn(f"skipped {name}: {reason}")
+            warn(f"skipped {name}: {phrase_flags(reason)}")
         results = list(batch.results)
         if batch.skipped:
             names = ", ".join(name for name, _ in batch.skipped)
@@ -422,7 +422,7 @@ def direction_command(
     bundled pairs). A warning says when PC1 does not dominate. --method pair uses one pair.
     """
     if out is not None and out.exists() and not force:
-        raise OutputError(f"{out} already exists (pass --force to replace it)")
+        raise OutputExistsError(out)
     store = source.open(_query_words(None, parse_pairs(pair, pairs_file)))
     d = note_direction(
         bias.choose_direction(

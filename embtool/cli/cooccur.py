@@ -21,7 +21,7 @@ from embtool.cli.options import (
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import ProgressView
 from embtool.corpus import Corpus, Tokenizer
-from embtool.errors import OutputError, UsageError
+from embtool.errors import OutputExistsError, UsageError
 from embtool.training.config import GloveConfig
 
 
@@ -127,7 +127,7 @@ def cooccur_command(
             "strongest pairs"
         )
     if out is not None and out.exists() and not force:
-        raise OutputError(f"{out} already exists (pass --force to replace it)")
+        raise OutputExistsError(out)
     if memory <= 0:
         raise UsageError("--memory must be greater than 0")
     paths = corpus or []

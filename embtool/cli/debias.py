@@ -7,10 +7,11 @@ import typer
 
 from embtool import bias
 from embtool.cli.app import app, reflow
+from embtool.cli.errors import phrase_flags
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import OutputError, UsageError
+from embtool.errors import OutputError, OutputExistsError, UsageError
 from embtool.vectors import save_vectors
 from embtool.wordlists import read_pairs, read_word_list
 
@@ -96,7 +97,7 @@ def debias_command(
             raise UsageError("give the vectors either as STORE or as --vectors, not both")
         source = VectorSource(**{**source.__dict__, "vectors": store_path})
     if out.exists() and not force:
-        raise OutputError(f"{out} already exists (pass --force to replace it)")
+        raise OutputExistsError(out)
     defs = read_pairs(definitional) if definitional else None
     eq = read_pairs(equalize) if equalize else None
     specific = list(read_word_list(gender_specific)) if gender_specific else None
@@ -127,7 +128,7 @@ def debias_command(
             "neutral professions"
         )
         for name, reason in compared.left_out:
-            warn(f"{name if name == 'ECT' else 'WEAT ' + name} left out: {reason}")
+            warn(f"{name if name == 'ECT' else 'WEAT ' + name} left out: {phrase_flags(reason)}")
         for text in compared.notes:
             note(text)
         comparison = compared.rows

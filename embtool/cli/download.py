@@ -6,6 +6,7 @@ import typer
 
 from embtool import pretrained
 from embtool.cli.app import app
+from embtool.cli.errors import flags_named, phrase_error
 from embtool.cli.options import ForceOpt, FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
@@ -43,6 +44,10 @@ def catalogue_report(sets: dict[str, pretrained.PretrainedSet]) -> Report:
         rows,
         title="Pretrained vector sets (gensim-data)",
     )
+
+
+# library parameters of pretrained.* that this command spells differently
+_FLAGS = {"base": "--base-url"}
 
 
 @app.command("download")
@@ -88,14 +93,14 @@ def download_command(
         except DownloadError as exc:
             sets = pretrained.known_catalogue()
             note(
-                f"{exc}; listing the {len(sets)} names embtool knows without the catalogue "
+                f"{phrase_error(exc, _FLAGS)}; listing the {len(sets)} names embtool knows without the catalogue "
                 "(sizes and descriptions need the network)"
             )
         emit(catalogue_report(sets), fmt)
         return
     if not name:
         raise UsageError("name a vector set to download (see: embtool download --list)")
-    with byte_progress(f"downloading {name}") as progress:
+    with flags_named(_FLAGS), byte_progress(f"downloading {name}") as progress:
         result = pretrained.download_vectors(
             name,
             base=base_url,

@@ -2,10 +2,12 @@
 
 import contextlib
 import os
+import re
+import shlex
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from enum import IntEnum
 from typing import Any
 
@@ -15,7 +17,16 @@ from typer.core import TyperGroup
 
 from embtool.atomic import disk_full_error, is_disk_full
 from embtool.cli.output import err
-from embtool.errors import EmbtoolError, InvalidOptionError, OutputExistsError
+from embtool.errors import (
+    OPTION_MENTION,
+    Category,
+    EmbtoolError,
+    InvalidOptionError,
+    OutputExistsError,
+    TextNotVectorsError,
+    UnknownVectorSetError,
+    UnknownWeatTestError,
+)
 
 
 class ExitStatus(IntEnum):
@@ -56,28 +67,82 @@ def stop_signals_unwind() -> Iterator[None]:
 
 
 # Library parameter names whose command-line flag is not simply ``--`` + the name with dashes.
-FLAG_NAMES: dict[str, str] = {}
+FLAG_NAMES: dict[str, str] = {
+    "memory_gb": "--memory",  # GloveConfig.memory_gb, CooccurrenceOptions.memory_gb
+    "direction_file": "--direction FILE",  # bias.choose_direction
+    "pairs": "--pair/--pairs-file",  # bias.choose_direction
+    "frequencies": "--frequencies FILE",  # sentences.word_probabilities: a file on the command line
+}
+
+#: How each error category leaves the process: the one place exit statuses are chosen.
+CATEGORY_STATUS: dict[Category, ExitStatus] = {
+    Category.FAILURE: ExitStatus.ERROR,
+    Category.USAGE: ExitStatus.USAGE,
+}
 
 
-def flag_for(option: str) -> str:
-    """The command-line flag of a library parameter name (``min_count`` -> ``--min-count``)."""
+def flag_for(option: str, flags: Mapping[str, str] | None = None) -> str:
+    """The command-line flag of a library parameter name (``min_count`` -> ``--min-count``).
+
+    ``flags`` is a command's own mapping, consulted before :data:`FLAG_NAMES`."""
+    if flags and option in flags:
+        return flags[option]
     return FLAG_NAMES.get(option, "--" + option.replace("_", "-"))
 
 
-def phrase_error(exc: EmbtoolError) -> str:
+def _flag_mention(match: re.Match[str], flags: Mapping[str, str] | None) -> str:
+    """`` `name` `` -> ``--flag``; `` `name=True` `` -> ``--flag``; `` `name=v` `` -> ``--flag v``."""
+    flag = flag_for(match.group(1), flags)
+    value = match.group(2)
+    if value is None or value == "True":
+        return flag
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return f"{flag} {value}"
+
+
+def phrase_flags(text: str, flags: Mapping[str, str] | None = None) -> str:
+    """``text`` with every backticked parameter mention written as its command-line flag."""
+    return OPTION_MENTION.sub(lambda m: _flag_mention(m, flags), text)
+
+
+def phrase_error(exc: EmbtoolError, flags: Mapping[str, str] | None = None) -> str:
     """The one-line wording of ``exc`` for the command line: flags and hints added here."""
     if isinstance(exc, InvalidOptionError):
-        return f"{flag_for(exc.option)} {exc.need}"
+        return phrase_flags(exc.phrase(f"`{exc.option}`"), flags)
     if isinstance(exc, OutputExistsError):
         what = f" {exc.what}" if exc.what else ""
         return f"{exc.path} already exists (pass --force to replace it{what})"
-    return str(exc)
+    if isinstance(exc, UnknownVectorSetError):
+        return exc.phrase("embtool download --list")
+    if isinstance(exc, TextNotVectorsError):
+        return f"{exc.path}: " + exc.phrase(
+            f"run: embtool train {shlex.quote(exc.path)} --out VECTORS"
+        )
+    if isinstance(exc, UnknownWeatTestError):
+        return exc.phrase("give your own with --json / four word-list files")
+    return phrase_flags(str(exc), flags)
 
 
-def report_error(exc: EmbtoolError) -> ExitStatus:
+def exit_status(exc: EmbtoolError) -> ExitStatus:
+    """The exit status of a library error, chosen from its category."""
+    return CATEGORY_STATUS[exc.category]
+
+
+def report_error(exc: EmbtoolError, flags: Mapping[str, str] | None = None) -> ExitStatus:
     """Print ``exc`` as ``error: ...`` on stderr and return its exit status."""
-    err.print(f"[bold red]error:[/bold red] {escape(phrase_error(exc))}", markup=True)
-    return ExitStatus(exc.exit_code)
+    err.print(f"[bold red]error:[/bold red] {escape(phrase_error(exc, flags))}", markup=True)
+    return exit_status(exc)
+
+
+@contextlib.contextmanager
+def flags_named(flags: Mapping[str, str]) -> Iterator[None]:
+    """Run a command's body so that library errors name this command's own flags (``flags`` maps
+    a library parameter to the flag, e.g. ``{"base": "--base-url"}``) before :data:`FLAG_NAMES`."""
+    try:
+        yield
+    except EmbtoolError as exc:
+        raise typer.Exit(report_error(exc, flags)) from None
 
 
 def _quiet_flags(command: Any, ctx: typer.Context) -> None:

@@ -4,6 +4,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +13,7 @@ from embtool.alignment import Retrieval
 from embtool.cli.app import app
 from embtool.cli.errors import ExitStatus, report_error
 from embtool.cli.options import FormatOpt, sentence_tokenizer
-from embtool.cli.output import Format, Report, emit, err, warn
+from embtool.cli.output import Format, Report, emit, err, note, warn, write_report_file
 from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.errors import BenchmarkError, UsageError
@@ -116,15 +117,66 @@ def _similarity_record(r: SimilarityResult) -> dict[str, Any]:
     }
 
 
-def _oov_cell(words: Sequence[str]) -> str:
-    return f"{len(words)}: " + " ".join(words) if words else ""
+def oov_report(runs: Sequence[tuple[str, str, StoreEvaluation]]) -> Report:
+    """The unknown words as their own list (``--show-oov``): one row per word, with the store,
+    the benchmark and (for analogies) the section it is missing from."""
+    records: list[dict[str, Any]] = []
+    for column, _, run in runs:
+        for r in run.results:
+            if isinstance(r, AnalogyResult):
+                for s in r.scores:
+                    if s.level == "section":
+                        for w in s.oov_words:
+                            records.append(
+                                {
+                                    "store": column,
+                                    "benchmark": r.benchmark,
+                                    "section": s.name,
+                                    "word": w,
+                                }
+                            )
+            else:
+                for w in r.oov_words:
+                    records.append(
+                        {"store": column, "benchmark": r.benchmark, "section": "", "word": w}
+                    )
+    columns = ["store", "benchmark", "section", "word"]
+    rows = [[rec[c] for c in columns] for rec in records]
+    return Report(records, columns, rows, title="words not in the vectors")
 
 
-def evaluation_report(
-    runs: Sequence[tuple[str, str, StoreEvaluation]], *, show_oov: bool = False
-) -> Report:
+def _compact_cell(value: float | None, coverage: float) -> str:
+    if value is None or value != value:
+        return f"– ({coverage:.0%})"
+    return f"{value:.4f} ({coverage:.0%})"
+
+
+def totals_report(runs: Sequence[tuple[str, str, StoreEvaluation]]) -> Report:
+    """The narrow-terminal view: one row per benchmark (analogy total accuracy, similarity
+    Spearman), one column per store holding "score (coverage)"."""
+    columns = ["benchmark", "metric", *(name for name, _, _ in runs)]
+    rows: list[list[Any]] = []
+    first = runs[0][2].results if runs else ()
+    several_methods = len({r.method for r in first if isinstance(r, AnalogyResult)}) > 1
+    for b, ref in enumerate(first):
+        metric = "accuracy" if isinstance(ref, AnalogyResult) else "spearman"
+        if isinstance(ref, AnalogyResult) and several_methods:
+            metric = f"accuracy ({ref.method.value})"
+        row: list[Any] = [ref.benchmark, metric]
+        for _, _, run in runs:
+            r = run.results[b]
+            if isinstance(r, AnalogyResult):
+                row.append(_compact_cell(r.total.accuracy, r.total.coverage))
+            else:
+                row.append(_compact_cell(r.spearman, r.coverage))
+        rows.append(row)
+    return Report([], columns, rows, title="totals (coverage)")
+
+
+def evaluation_report(runs: Sequence[tuple[str, str, StoreEvaluation]]) -> Report:
     """One record per (store, benchmark); a wide table with a row per benchmark line and columns
-    per store. ``runs`` holds (column name, vectors path, results) per store."""
+    per store, and a totals table for a narrow terminal. ``runs`` holds (column name, vectors path,
+    results) per store."""
     records = []
     for column, path, run in runs:
         for r in run.results:
@@ -136,7 +188,7 @@ def evaluation_report(
 
     columns = ["benchmark", "section", "metric"]
     for column, _, _ in runs:
-        columns += [column, f"{column} coverage"] + ([f"{column} oov"] if show_oov else [])
+        columns += [column, f"{column} coverage"]
     rows: list[list[Any]] = []
     first = runs[0][2].results if runs else ()
     several_methods = len({r.method for r in first if isinstance(r, AnalogyResult)}) > 1
@@ -161,10 +213,17 @@ def evaluation_report(
         for section, metric, read_cell in lines:
             row: list[Any] = [ref.benchmark, section, metric]
             for _, _, run in runs:
-                value, coverage, oov = read_cell(run.results[b])
-                row += [value, coverage] + ([_oov_cell(oov)] if show_oov else [])
+                value, coverage, _ = read_cell(run.results[b])
+                row += [value, coverage]
             rows.append(row)
-    return Report(records, columns, rows, title="embtool evaluate")
+    return Report(
+        records,
+        columns,
+        rows,
+        title="embtool evaluate",
+        narrow=totals_report(runs),
+        narrow_note="totals only: -f tsv or a wider terminal shows every section",
+    )
 
 
 def registry_report() -> Report:
@@ -373,12 +432,16 @@ def evaluate_command(
         typer.Option("--epsilon", min=0.0, help="3CosMul's epsilon (Levy & Goldberg: 0.001)."),
     ] = COSMUL_EPSILON,
     show_oov: Annotated[
-        bool,
+        Path | None,
         typer.Option(
             "--show-oov",
-            help="Add a column listing the unknown words (JSON output always carries them).",
+            metavar="FILE",
+            help="Write the unknown words to FILE, one a line with its store, benchmark and "
+            "section (TSV, or JSON for .json); '-' prints them instead of the scores. JSON output "
+            "always carries them.",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
     threads: Annotated[
         int | None,
         typer.Option(
@@ -517,12 +580,27 @@ def evaluate_command(
                     f"(coverage {r.used}/{r.pairs}): fewer than {MIN_CORRELATION_PAIRS}, too few "
                     "to rely on (flagged reliable=false in json)"
                 )
-    report = evaluation_report(runs, show_oov=show_oov)
+    if show_oov is not None:
+        oovs = oov_report(runs)
+        if str(show_oov) == "-":
+            emit(oovs, fmt)
+            _not_run(failed)
+            return
+        write_report_file(oovs, show_oov)
+        note(f"{len(oovs.records):,} unknown words written to {show_oov}")
+    report = evaluation_report(runs)
     report.title = (
         f"method {'+'.join(m.value for m in methods)}, restrict {restrict or 'all'}, "
         f"case {case.value}, oov {analogy_oov.value}/{similarity_oov.value}"
     )
+    if report.narrow is not None:
+        report.narrow.title = f"{report.title}; totals (coverage)"
     emit(report, fmt)
+    _not_run(failed)
+
+
+def _not_run(failed: Sequence[tuple[str, BenchmarkError]]) -> None:
+    """After the results: one more error line naming the benchmarks left out, and exit 1."""
     if failed:
         names = ", ".join(name for name, _ in failed)
         raise typer.Exit(

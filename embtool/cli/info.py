@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from embtool.cli.app import app
+from embtool.cli.errors import phrase_flags
 from embtool.cli.options import FormatOpt
 from embtool.cli.output import Format, Report, emit, note
 from embtool.cli.progress import byte_progress
@@ -93,7 +94,7 @@ def info_command(
         hint = encoding_hint_at(resolved, info.undecodable[0]["offset"], source.options.encoding)
         note(
             f"some words do not decode as {source.options.encoding} (see 'undecodable'); "
-            f"pass {hint} to read them"
+            f"pass {phrase_flags(hint)} to read them"
         )
     emit(
         Report([info.to_dict()], ["field", "value"], info_rows(info), title=info.path, single=True),

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from embtool.bias.wordsets import read_pairs_file, split_pair
-from embtool.errors import EmbtoolError, UnknownWordsError, UsageError
+from embtool.errors import EmbtoolError, UnknownWordsError, UsageError, quote_words
 from embtool.vectors.files import looks_like_gbk
 
 
@@ -101,7 +101,7 @@ def read_numbered_queries(
             if len(q) != arity:
                 where = f"stdin line {n}" if batch else "arguments"
                 raise UsageError(
-                    f"{what} needs {arity} words, got {len(q)} in {where}: {' '.join(q)}"
+                    f"{what} needs {arity} words, got {len(q):,} in {where}: {quote_words(q)}"
                 )
     return queries, lines, batch
 
@@ -109,12 +109,21 @@ def read_numbered_queries(
 def read_words(args: Sequence[str] | None, *, what: str) -> tuple[list[str], bool]:
     """Single words from the arguments, or from stdin (one a line, or several separated by
     whitespace); returns (words, batch?)."""
+    words, _, batch = read_numbered_words(args, what=what)
+    return words, batch
+
+
+def read_numbered_words(
+    args: Sequence[str] | None, *, what: str
+) -> tuple[list[str], list[int], bool]:
+    """:func:`read_words` plus each word's input line number (1 for the arguments)."""
     if wants_stdin(args):
-        words = [w for line in stdin_lines() for w in line.split()]
-        if not words:
+        numbered = [(n, w) for n, line in stdin_numbered_lines() for w in line.split()]
+        if not numbered:
             raise UsageError(f"no {what} words on stdin")
-        return words, True
-    return list(args or []), len(args or []) > 1
+        return [w for _, w in numbered], [n for n, _ in numbered], True
+    words = list(args or [])
+    return words, [1] * len(words), len(words) > 1
 
 
 @contextlib.contextmanager

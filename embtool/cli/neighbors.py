@@ -6,9 +6,23 @@ import typer
 
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.inputs import read_words, skip_unknown_hint
-from embtool.cli.options import ExactCaseOpt, FormatOpt, RestrictOpt, SkipUnknownOpt, TopK
-from embtool.cli.output import Format, Report, emit, note_folded, note_skipped
+from embtool.cli.inputs import read_numbered_words, skip_unknown_hint
+from embtool.cli.options import (
+    ExactCaseOpt,
+    FormatOpt,
+    LineNumbersOpt,
+    RestrictOpt,
+    SkipUnknownOpt,
+    TopK,
+)
+from embtool.cli.output import (
+    Format,
+    Report,
+    emit,
+    note_folded,
+    note_skipped,
+    with_line_numbers,
+)
 from embtool.cli.vectors import VectorSource, vector_options
 
 
@@ -43,6 +57,7 @@ def neighbors_command(
     restrict: RestrictOpt = None,
     skip_unknown: SkipUnknownOpt = False,
     exact_case: ExactCaseOpt = False,
+    line_numbers: LineNumbersOpt = False,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -51,7 +66,7 @@ def neighbors_command(
 
     Example: [bold]embtool neighbors frog -k 5[/bold]
     """
-    queries, batch_mode = read_words(words, what="neighbors")
+    queries, lines, batch_mode = read_numbered_words(words, what="neighbors")
     store = source.open(queries)
     with skip_unknown_hint(batch_mode):
         batch = similarity.neighbors(
@@ -64,4 +79,9 @@ def neighbors_command(
         )
     note_folded([(r.query, r.word) for r in batch.results])
     note_skipped(batch.skipped, len(batch.results))
-    emit(neighbors_report(batch), fmt)
+    report = neighbors_report(batch)
+    if line_numbers:
+        at = [lines[i] for i in batch.answered]
+        per_row = [n for n, r in zip(at, batch.results, strict=True) for _ in r.neighbors]
+        report = with_line_numbers(report, at, per_row)
+    emit(report, fmt)

@@ -4,18 +4,23 @@ Commands build a :class:`Report` (JSON records plus a flat table view of the sam
 :func:`emit`; stdout carries nothing else. Messages go through :data:`err` (stderr).
 """
 
+import io
 import json
 import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
+
+from embtool.errors import OutputError
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -38,6 +43,10 @@ class Report:
     title: str | None = None
     notes: list[str] = field(default_factory=list)
     single: bool = False  # JSON: print the one record as an object, not a one-element list
+    #: A compact table shown instead when this one is wider than the terminal (table format only),
+    #: with the line that says what it leaves out.
+    narrow: "Report | None" = None
+    narrow_note: str | None = None
 
 
 def resolve_format(fmt: Format) -> Format:
@@ -89,18 +98,56 @@ def emit(report: Report, fmt: Format, out: TextIO | None = None) -> None:
         lines.extend("\t".join(_tsv_cell(v) for v in row) for row in report.rows)
         out.write("\n".join(lines) + "\n")
     else:
-        # Cells are Text, not markup: vocabularies hold tokens like '[/b]' that Rich would parse.
-        title = Text(report.title) if report.title is not None else None
-        table = Table(title=title, show_lines=False, header_style="bold")
-        for col in report.columns:
-            numeric = any(
-                isinstance(r[report.columns.index(col)], (int, float)) for r in report.rows[:1]
-            )
-            table.add_column(Text(col), justify="right" if numeric else "left")
-        for row in report.rows:
-            table.add_row(*(Text(_table_cell(v)) for v in row))
-        Console(file=out, highlight=False).print(table)
+        console = Console(file=out, highlight=False)
+        table = _table(report)
+        needed = _natural_width(console, table) if report.narrow is not None else 0
+        if report.narrow is not None and needed > console.width:
+            if report.narrow_note:
+                note(
+                    f"{report.narrow_note} (the full table needs {needed} columns, the terminal "
+                    f"has {console.width})"
+                )
+            table = _table(report.narrow)
+        console.print(table)
     out.flush()
+
+
+def write_report_file(report: Report, path: str | Path) -> Path:
+    """Write ``report`` to a file, JSON for ``.json`` and TSV otherwise, atomically.
+
+    Raises: OutputError.
+    """
+    from embtool.atomic import atomic_file
+
+    path = Path(path)
+    text = io.StringIO()
+    emit(report, Format.json if path.suffix.lower() == ".json" else Format.tsv, text)
+    try:
+        with atomic_file(path) as tmp:
+            tmp.write_text(text.getvalue(), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return path
+
+
+def _table(report: Report) -> Table:
+    # Cells are Text, not markup: vocabularies hold tokens like '[/b]' that Rich would parse.
+    # A cell too wide for the terminal wraps (fold) rather than losing its end to an ellipsis.
+    title = Text(report.title) if report.title is not None else None
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in report.columns:
+        numeric = any(
+            isinstance(r[report.columns.index(col)], (int, float)) for r in report.rows[:1]
+        )
+        table.add_column(Text(col), justify="right" if numeric else "left", overflow="fold")
+    for row in report.rows:
+        table.add_row(*(Text(_table_cell(v)) for v in row))
+    return table
+
+
+def _natural_width(console: Console, table: Table) -> int:
+    """How wide ``table`` is when nothing is wrapped or cut."""
+    return Measurement.get(console, console.options.update(width=1 << 16), table).maximum
 
 
 def note(message: str) -> None:

@@ -25,7 +25,7 @@ from embtool.cli.options import (
 from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.progress import ProgressView
 from embtool.corpus import Corpus, Tokenizer, mostly_single_characters
-from embtool.errors import OutputError, TrainingError, UsageError
+from embtool.errors import OutputExistsError, TrainingError, UsageError
 from embtool.training import GloveConfig, Method, OutputVectors, TrainConfig
 from embtool.vectors import save_vectors
 
@@ -40,7 +40,7 @@ def _command_line() -> str:
 def _check_out(path: Path, force: bool, what: str) -> None:
     """Before any training: OUT must be new (or --force) and its directory writable."""
     if path.exists() and not force:
-        raise OutputError(f"{path} already exists (pass --force to replace it{what})")
+        raise OutputExistsError(path, what or None)
     check_destination(path, overwrite=True)
 
 
@@ -111,8 +111,8 @@ def train_command(
         int | None,
         typer.Option(
             "--min-count",
-            min=1,
-            help="Ignore words rarer than this [default: 5].",
+            # no min=: the config checks the range, in the one-line wording of every setting
+            help="Ignore words rarer than this (at least 1) [default: 5].",
             show_default=False,
         ),
     ] = None,
@@ -343,7 +343,7 @@ def train_command(
     out = out or Path("vectors") / method.value
     _check_out(out, force, "")
     if save_model is not None and resume is None:
-        _check_out(save_model, force, " with --save-model")
+        _check_out(save_model, force, "with --save-model")
     if deterministic and workers not in (None, 1):
         warn("--deterministic trains with one worker; ignoring --workers")
     if resume is not None:

@@ -4,9 +4,11 @@
 ``--unicode-errors`` and ``--allow-pickle`` to a command and hands it one ``source: VectorSource``.
 """
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -41,16 +43,69 @@ class VectorSource:
         Raises: VectorFileError when nothing usable is found.
         """
         path = resolve_vectors(self.vectors, words=words)
-        if words and path == default_zh_vectors_path() and self.vectors in (None, ""):
+        chinese = words and path == default_zh_vectors_path() and self.vectors in (None, "")
+        if chinese and (_kept is None or not _kept.holds(path, self.options)):
             note("Chinese query: using the shipped Chinese vectors (--vectors default-zh)")
         return path
 
     def open(self, words: Sequence[str] | None = None) -> VectorStore:
         """Load the vectors (``words``: the query, to pick the Chinese default), showing the
-        reader's notes (e.g. an extra GloVe ``<unk>`` row) on stderr.  Raises: VectorFileError."""
-        store = load_vectors(self.resolve_path(words), self.options)
+        reader's notes (e.g. an extra GloVe ``<unk>`` row) on stderr; inside
+        :func:`keep_stores_open`, a store already loaded is reused.  Raises: VectorFileError."""
+        path = self.resolve_path(words)
+        if _kept is not None:
+            return _kept.get(path, self.options)
+        store = load_vectors(path, self.options)
         show_notes(store.meta)
         return store
+
+
+class StoreCache:
+    """Stores kept open between the commands of one process (the shell), so each answer after
+    the first skips loading. Keyed by resolved path and read options; the ``size`` most recently
+    used are kept. ``last`` is the store the latest command used (for completion)."""
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._stores: OrderedDict[tuple[Path, ReadOptions], VectorStore] = OrderedDict()
+        self.last: VectorStore | None = None
+
+    @staticmethod
+    def _key(path: Path, options: ReadOptions) -> tuple[Path, ReadOptions]:
+        return (path.resolve(), options)
+
+    def holds(self, path: Path, options: ReadOptions) -> bool:
+        return self._key(path, options) in self._stores
+
+    def get(self, path: Path, options: ReadOptions, *, reload: bool = False) -> VectorStore:
+        """The store at ``path``, loaded (and its reader's notes shown) only the first time, or
+        again with ``reload``.  Raises: VectorFileError."""
+        key = self._key(path, options)
+        store = None if reload else self._stores.get(key)
+        if store is None:
+            store = load_vectors(path, options)
+            show_notes(store.meta)
+            store.norms  # noqa: B018 - once now, or every full-vocabulary query pays a norms pass
+        self._stores[key] = store
+        self._stores.move_to_end(key)
+        while len(self._stores) > self.size:
+            self._stores.popitem(last=False)
+        self.last = store
+        return store
+
+
+_kept: StoreCache | None = None
+
+
+@contextlib.contextmanager
+def keep_stores_open(cache: StoreCache) -> Iterator[StoreCache]:
+    """Within this block every :meth:`VectorSource.open` goes through ``cache``."""
+    global _kept
+    previous, _kept = _kept, cache
+    try:
+        yield cache
+    finally:
+        _kept = previous
 
 
 def show_notes(meta: dict[str, Any]) -> None:

@@ -85,8 +85,8 @@ def make_config(method: Method | str, **options: Any) -> TrainConfig:
     given = {k: v for k, v in options.items() if v is not None}
     foreign = [k for k in given if k not in fields]
     if foreign:
-        names = ", ".join("--" + k.replace("_", "-") for k in foreign)
-        raise UsageError(f"{names} does not apply to --method {method.value}")
+        names = ", ".join(f"`{k}`" for k in foreign)
+        raise UsageError(f"{names} does not apply to `method={method.value}`")
     return cls(method, **given)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from embtool.errors import UsageError
+from embtool.errors import InvalidOptionError, UsageError
 
 
 class Method(str, Enum):
@@ -64,19 +64,19 @@ class TrainConfig:
         self.validate()
 
     def validate(self) -> None:
-        """Raises: UsageError naming the first option out of range."""
+        """Raises: InvalidOptionError naming the first setting out of range."""
         checks = [
-            ("--dim", self.dim >= 1, "at least 1"),
-            ("--window", self.window >= 1, "at least 1"),
-            ("--min-count", self.min_count >= 1, "at least 1"),
-            ("--max-vocab", self.max_vocab is None or self.max_vocab >= 1, "at least 1"),
-            ("--epochs", self.epochs >= 1, "at least 1"),
-            ("--workers", self.workers >= 1, "at least 1"),
-            ("--seed", 0 <= self.seed < 2**32, "between 0 and 2**32 - 1"),
+            ("dim", self.dim >= 1, "at least 1"),
+            ("window", self.window >= 1, "at least 1"),
+            ("min_count", self.min_count >= 1, "at least 1"),
+            ("max_vocab", self.max_vocab is None or self.max_vocab >= 1, "at least 1"),
+            ("epochs", self.epochs >= 1, "at least 1"),
+            ("workers", self.workers >= 1, "at least 1"),
+            ("seed", 0 <= self.seed < 2**32, "between 0 and 2**32 - 1"),
         ]
         for name, ok, need in checks:
             if not ok:
-                raise UsageError(f"{name} must be {need}")
+                raise InvalidOptionError(name, f"must be {need}")
 
     def as_dict(self) -> dict[str, Any]:
         """Every field, JSON-ready (the method by name)."""
@@ -107,18 +107,18 @@ class Word2VecConfig(TrainConfig):
         if self.method not in (Method.cbow, Method.skipgram):
             raise UsageError(f"Word2Vec trains cbow or skipgram, not {self.method.value}")
         if self.negative < 0:
-            raise UsageError("--negative must be 0 (off) or more")
+            raise InvalidOptionError("negative", "must be 0 (off) or more")
         if self.negative == 0 and not self.hs:
             raise UsageError(
-                "--negative 0 turns negative sampling off: pass --hs to use "
+                "`negative=0` turns negative sampling off: pass `hs=True` to use "
                 "hierarchical softmax instead"
             )
         if self.sample < 0:
-            raise UsageError("--sample must be 0 (off) or more")
+            raise InvalidOptionError("sample", "must be 0 (off) or more")
         if not self.alpha > 0:
-            raise UsageError("--alpha must be greater than 0")
+            raise InvalidOptionError("alpha", "must be greater than 0")
         if not 0 <= self.min_alpha <= self.alpha:
-            raise UsageError("--min-alpha must be between 0 and --alpha")
+            raise InvalidOptionError("min_alpha", "must be between 0 and `alpha`")
 
 
 class OutputVectors(str, Enum):
@@ -167,16 +167,16 @@ class GloveConfig(TrainConfig):
         if self.method is not Method.glove:
             raise UsageError(f"GloveConfig trains glove, not {self.method.value}")
         checks = [
-            ("--x-max", self.x_max > 0, "greater than 0"),
-            ("--alpha", self.alpha > 0, "greater than 0"),
-            ("--learning-rate", self.learning_rate > 0, "greater than 0"),
-            ("--batch-size", 1 <= self.batch_size <= GLOVE_MAX_BATCH, f"1 to {GLOVE_MAX_BATCH}"),
-            ("--grad-clip", self.grad_clip is None or self.grad_clip > 0, "greater than 0"),
-            ("--memory", self.memory_gb > 0, "greater than 0"),
+            ("x_max", self.x_max > 0, "greater than 0"),
+            ("alpha", self.alpha > 0, "greater than 0"),
+            ("learning_rate", self.learning_rate > 0, "greater than 0"),
+            ("batch_size", 1 <= self.batch_size <= GLOVE_MAX_BATCH, f"1 to {GLOVE_MAX_BATCH}"),
+            ("grad_clip", self.grad_clip is None or self.grad_clip > 0, "greater than 0"),
+            ("memory_gb", self.memory_gb > 0, "greater than 0"),
         ]
         for name, ok, need in checks:
             if not ok:
-                raise UsageError(f"{name} must be {need}")
+                raise InvalidOptionError(name, f"must be {need}")
 
     @property
     def threads(self) -> int:

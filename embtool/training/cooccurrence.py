@@ -40,8 +40,14 @@ from typing import Any
 
 import numpy as np
 
-from embtool.atomic import atomic_file
-from embtool.errors import CooccurrenceError, CorpusError, OutputError
+from embtool.atomic import atomic_file, scratch_dir, scratch_prefix
+from embtool.errors import (
+    CooccurrenceError,
+    CorpusError,
+    InvalidOptionError,
+    OutputError,
+    OutputExistsError,
+)
 
 COOC_FORMAT = "embtool-cooccurrence"
 COOC_FORMAT_VERSION = 1
@@ -118,9 +124,9 @@ def build_vocabulary(
     Raises: CorpusError when the corpus is empty or no word reaches ``min_count``.
     """
     if min_count < 1:
-        raise CorpusError(f"--min-count must be at least 1, not {min_count}")
+        raise InvalidOptionError("min_count", "must be at least 1", min_count)
     if max_vocab is not None and max_vocab < 1:
-        raise CorpusError(f"--max-vocab must be at least 1, not {max_vocab}")
+        raise InvalidOptionError("max_vocab", "must be at least 1", max_vocab)
     if not isinstance(counts, Mapping):
         counts = count_words(counts)[0]
     total = int(sum(counts.values()))
@@ -134,8 +140,8 @@ def build_vocabulary(
     if not kept:
         best = max(counts.values())
         raise CorpusError(
-            f"no word occurs at least {min_count} times (--min-count {min_count}; the most "
-            f"frequent word occurs {best} times): lower --min-count or use a bigger corpus"
+            f"no word occurs at least {min_count} times (`min_count={min_count}`; the most "
+            f"frequent word occurs {best} times): lower `min_count` or use a bigger corpus"
         )
     words = tuple(w for w, _ in kept)
     return Vocabulary(
@@ -158,7 +164,7 @@ class CooccurrenceSettings:
 
     def __post_init__(self) -> None:
         if self.window < 1:
-            raise CooccurrenceError(f"--window must be at least 1, not {self.window}")
+            raise InvalidOptionError("window", "must be at least 1", self.window)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -311,7 +317,7 @@ def plan_memory(memory_gb: float, vocab_size: int, window: int) -> _Plan:
     if budget < need or memory_gb < MIN_MEMORY_GB:
         need_gb = max(need / _GB, MIN_MEMORY_GB)
         raise CooccurrenceError(
-            f"--memory {memory_gb:g} GB is too small to count a {vocab_size:,}-word vocabulary "
+            f"`memory_gb={memory_gb:g}` GB is too small to count a {vocab_size:,}-word vocabulary "
             f"with window {window}: at least {math.ceil(need_gb * 100) / 100:.2f} GB is needed"
         )
     free = budget - fixed
@@ -635,7 +641,10 @@ def count_cooccurrences(
     """
     settings = settings or CooccurrenceSettings()
     plan = plan_memory(memory_gb, len(vocab), settings.window)
-    work = Path(tempfile.mkdtemp(prefix="embtool-cooc-", dir=tmp_dir))
+    where = scratch_dir(tmp_dir)
+    work = Path(
+        tempfile.mkdtemp(prefix=scratch_prefix("embtool-cooc", where), suffix=".tmp", dir=where)
+    )
     cleanup = _Remover(work)
     try:
         counter = _Counter(len(vocab), settings, plan, work)
@@ -734,7 +743,7 @@ def save_cooccurrence(cooc: Cooccurrence, path: str | Path, *, overwrite: bool =
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise OutputError(f"{path} already exists (pass --force to replace it)")
+        raise OutputExistsError(path)
     if path.is_dir():
         raise OutputError(f"{path} is a directory")
     try:
@@ -946,7 +955,7 @@ def check_compatible(
             f"{k.replace('_', '-')} {_show(h)} (requested {_show(w)})" for k, h, w in diffs
         )
         raise CooccurrenceError(
-            f"{path} was counted with {parts}: use matching options, another --cooccurrence path, "
+            f"{path} was counted with {parts}: use matching options, another `cooccurrence` path, "
             "or delete the file to count again"
         )
 

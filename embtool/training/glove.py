@@ -250,7 +250,7 @@ def train_glove(
     if nnz == 0:
         raise TrainingError(
             "no co-occurring word pairs to train on: the corpus needs lines of at least two "
-            "vocabulary words (lower --min-count or use a bigger corpus)"
+            "vocabulary words (lower `min_count` or use a bigger corpus)"
         )
     logx = np.log(x, dtype=np.float32)
     fx = weighting(x, config.x_max, config.alpha)
@@ -292,8 +292,8 @@ def train_glove(
             mean = cost / nnz
             if not math.isfinite(mean):
                 raise TrainingError(
-                    f"GloVe diverged: the cost is {mean} at epoch {epoch}; lower --learning-rate "
-                    f"(now {lr:g}) or set --grad-clip"
+                    f"GloVe diverged: the cost is {mean} at epoch {epoch}; lower `learning_rate` "
+                    f"(now {lr:g}) or set `grad_clip`"
                 )
             stats.append(
                 EpochStats(epoch, mean, time.perf_counter() - t0, time.process_time() - c0)
@@ -399,7 +399,7 @@ def count_for_glove(
 ) -> Cooccurrence:
     """The vocabulary (from the corpus's counts) and co-occurrence counts GloVe trains on.
 
-    Raises: TrainingError (nothing reaches --min-count), CooccurrenceError (memory budget).
+    Raises: TrainingError (nothing reaches ``min_count``), CooccurrenceError (memory budget).
     """
     from embtool.training.cooccurrence import (
         CooccurrenceSettings,
@@ -453,7 +453,7 @@ def train_glove_store(
         check_saved_counts(config, path, source)
         cooc = load_cooccurrence(path)
     elif corpus is None:
-        raise UsageError("GloVe needs a corpus, or a saved count (--cooccurrence) to reuse")
+        raise UsageError("GloVe needs a corpus, or a saved count (`cooccurrence`) to reuse")
     else:
         cooc = count_for_glove(config, corpus, progress, tmp_dir=tmp_dir)
     count_seconds = time.perf_counter() - start

@@ -38,8 +38,8 @@ def check_vocabulary(corpus: PreparedCorpus, min_count: int) -> None:
         word, count = top[0] if top else ("", 0)
         times = "time" if count == 1 else "times"
         raise TrainingError(
-            f"no word occurs at least {min_count} times (--min-count {min_count}); the most "
-            f"frequent, {word!r}, occurs {count} {times}: lower --min-count or give more text"
+            f"no word occurs at least {min_count} times (`min_count={min_count}`); the most "
+            f"frequent, {word!r}, occurs {count} {times}: lower `min_count` or give more text"
         )
 
 
@@ -235,14 +235,14 @@ def _load_model(path: Path, config: Word2VecConfig, corpus: PreparedCorpus) -> A
     try:
         model = Word2Vec.load(str(path))
     except FileNotFoundError:
-        raise TrainingError(f"{path}: no such model file (--resume)") from None
+        raise TrainingError(f"{path}: no such model file (`resume`)") from None
     except Exception as exc:
         raise TrainingError(
-            f"{path}: not a gensim Word2Vec model saved by --save-model "
+            f"{path}: not a gensim Word2Vec model saved by `save_model` "
             f"({type(exc).__name__}: {exc})"
         ) from None
     if not isinstance(model, Word2Vec):
-        raise TrainingError(f"{path}: not a gensim Word2Vec model (--resume)")
+        raise TrainingError(f"{path}: not a gensim Word2Vec model (`resume`)")
     model.workers = config.workers
     model.build_vocab_from_freq(dict(corpus.counts), corpus_count=corpus.n_sentences, update=True)
     model.corpus_total_words = corpus.n_tokens
@@ -287,7 +287,7 @@ def train_word2vec(
     Words come in descending frequency with their counts; ``meta["training"]`` records the method,
     every hyper-parameter, the corpus, library versions, times and words/s. ``save_model`` also
     keeps gensim's full model (a pickle) so that ``resume`` can continue training it on more text.
-    Raises: TrainingError (nothing reaches --min-count, an unusable model to resume).
+    Raises: TrainingError (nothing reaches ``min_count``, an unusable model to resume).
     """
     check_vocabulary(corpus, config.min_count)
     if resume is not None:
@@ -296,7 +296,7 @@ def train_word2vec(
     else:
         model = _new_model(config, corpus)
     if len(model.wv) == 0:
-        raise TrainingError(f"no word occurs at least {config.min_count} times (--min-count)")
+        raise TrainingError(f"no word occurs at least {config.min_count} times (`min_count`)")
 
     watcher = (
         _EpochProgress(progress, corpus.path, config.epochs, corpus.n_tokens, config.workers)
@@ -322,7 +322,7 @@ def train_word2vec(
     counts = np.asarray(wv.expandos["count"], dtype=np.int64)
     vectors = np.ascontiguousarray(wv.vectors, dtype=np.float32)
     if not np.isfinite(vectors).all():
-        raise TrainingError("training diverged (vectors hold NaN or infinity): lower --alpha")
+        raise TrainingError("training diverged (vectors hold NaN or infinity): lower `alpha`")
     training: dict[str, Any] = {
         "method": config.method.value,
         "trainer": "gensim.models.Word2Vec (corpus_file mode)",

@@ -6,9 +6,12 @@ import bz2
 import codecs
 import contextlib
 import gzip
+import io
 import lzma
+import os
 import re
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -59,6 +62,85 @@ Progress = Callable[[int, "int | None"], None]
 """Reader progress callback: ``(bytes of the file read so far, file size or None)``."""
 
 
+def is_stream(path: str | Path) -> bool:
+    """Is ``path`` a pipe, a device or a socket (``<(zcat f.gz)``, ``/dev/stdin``, a FIFO): readable
+    once, front to back, with no size and no seeking?"""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def require_regular(path: Path, why: str) -> None:
+    """Refuse a pipe or device where a seekable file is needed (instead of blocking on it).
+
+    Raises: VectorFileError saying so.
+    """
+    if is_stream(path):
+        raise VectorFileError(path, f"is a pipe or device, not a regular file; {why}")
+
+
+class _Replay(io.RawIOBase):
+    """A pipe whose first bytes were read ahead (to sniff its format), then handed out once as a
+    stream from its first byte."""
+
+    def __init__(self, raw: IO[bytes], head_size: int) -> None:
+        self._raw = raw
+        chunks = []
+        got = 0
+        while got < head_size:
+            data = raw.read(head_size - got)
+            if not data:
+                break
+            chunks.append(data)
+            got += len(data)
+        self.head = b"".join(chunks)
+        self._pos = 0
+        self.taken = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._pos < len(self.head):
+            n = min(len(buffer), len(self.head) - self._pos)
+            buffer[:n] = self.head[self._pos : self._pos + n]
+            self._pos += n
+            return n
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+_HEAD_SIZE = 65536
+_streams: dict[str, _Replay] = {}
+
+
+@contextlib.contextmanager
+def reading_stream(path: Path) -> Iterator[None]:
+    """While inside, ``path`` (a pipe) is read once: sniffing sees its first bytes, and the one
+    reader that opens it gets the whole stream. Outside a pipe this does nothing."""
+    if not is_stream(path):
+        yield
+        return
+    try:
+        raw = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise VectorFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    replay = _Replay(raw, _HEAD_SIZE)  # type: ignore[arg-type]
+    _streams[str(path)] = replay
+    try:
+        yield
+    finally:
+        del _streams[str(path)]
+        replay.close()
+
+
 def open_binary(path: str | Path) -> tuple[IO[bytes], str | None]:
     """Open ``path`` for reading bytes, decompressing gzip/bz2/xz by magic number.
 
@@ -71,6 +153,14 @@ def open_binary(path: str | Path) -> tuple[IO[bytes], str | None]:
 def _open_raw(path: str | Path) -> tuple[IO[bytes], str | None, IO[bytes]]:
     """Like :func:`open_binary`, also returning the underlying (compressed) file for progress."""
     p = Path(path)
+    replay = _streams.get(str(p))
+    if replay is not None:
+        if replay.taken:
+            raise VectorFileError(p, "is a pipe, which can be read only once")
+        replay.taken = True
+        stream: IO[bytes] = io.BufferedReader(replay)  # type: ignore[arg-type]
+        kind = compression_of(replay.head[:6])
+        return decompressing(stream, kind), kind, stream
     try:
         raw = open(p, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     except FileNotFoundError:
@@ -79,13 +169,21 @@ def _open_raw(path: str | Path) -> tuple[IO[bytes], str | None, IO[bytes]]:
         raise VectorFileError(p, "is a directory but not an embtool store") from None
     except OSError as exc:
         raise VectorFileError(p, f"cannot read: {exc.strerror or exc}") from None
-    head = raw.read(6)
-    raw.seek(0)
-    kind = compression_of(head)
+    kind = compression_of(raw.peek(6)[:6])  # peek: a pipe cannot seek back
     return decompressing(raw, kind), kind, raw
 
 
-def _read_head(path: Path, size: int = 65536) -> tuple[bytes, str | None]:
+def _read_head(path: Path, size: int = _HEAD_SIZE) -> tuple[bytes, str | None]:
+    replay = _streams.get(str(path))
+    if replay is not None and not replay.taken:  # a pipe: its first bytes, read ahead
+        kind = compression_of(replay.head[:6])
+        if kind is None:
+            return replay.head[:size], None
+        with contextlib.closing(decompressing(io.BytesIO(replay.head), kind)) as f:
+            try:
+                return f.read(size), kind
+            except (OSError, EOFError, lzma.LZMAError):
+                return b"", kind  # the head holds only part of the compressed stream
     f, kind = open_binary(path)
     try:
         return _safe_read(f, size, path), kind
@@ -118,7 +216,7 @@ def looks_like_gbk(raw: bytes) -> bool:
 
 
 def encoding_hint_at(path: str | Path, offset: int, encoding: str = "utf-8") -> str:
-    """The --encoding to suggest for the line of ``path`` holding the undecodable byte at
+    """The ``encoding`` to suggest (backticked, for the CLI to show as a flag) for the line of ``path`` holding the undecodable byte at
     ``offset`` (in the uncompressed content), e.g. as :class:`ReadReport` records it."""
     try:
         f, _ = open_binary(path)
@@ -132,10 +230,10 @@ def encoding_hint_at(path: str | Path, offset: int, encoding: str = "utf-8") -> 
 
 
 def _encoding_hint(raw: bytes, encoding: str) -> str:
-    """The --encoding to suggest for a line that did not decode: GBK for Chinese, else latin-1."""
+    """The ``encoding`` to suggest for a line that did not decode: GBK for Chinese, else latin-1."""
     if codecs.lookup(encoding).name != "gb18030" and looks_like_gbk(raw):
-        return "--encoding gb18030 (the bytes read as Chinese GBK)"
-    return "--encoding (e.g. latin-1)"
+        return "`encoding=gb18030` (the bytes read as Chinese GBK)"
+    return "`encoding` (e.g. latin-1)"
 
 
 def _decode(
@@ -155,7 +253,7 @@ def _decode(
                 path,
                 f"cannot decode bytes as {encoding} at byte offset {offset + exc.start} "
                 f"({raw[exc.start : exc.start + 4]!r}); pass {_encoding_hint(raw, encoding)} or "
-                "--unicode-errors replace|ignore",
+                "`unicode_errors=replace|ignore`",
                 line=line_no,
             ) from None
         if report is not None:
@@ -180,7 +278,7 @@ def _progress_reporter(path: Path, raw: IO[bytes], progress: Progress | None) ->
     if progress is None:
         return lambda: None
     try:
-        total: int | None = path.stat().st_size
+        total: int | None = None if is_stream(path) else path.stat().st_size
     except OSError:
         total = None
 

@@ -155,8 +155,8 @@ def guess_output_format(path: str | Path) -> tuple[VectorFormat, str]:
     if not inner.suffix or _is_store_dir(p):
         return VectorFormat.store, "a path without extension"
     raise UsageError(
-        f"cannot tell the output format from the extension of {p.name!r}; pass --to "
-        "store|word2vec|word2vec-binary|glove|fasttext|projector"
+        f"cannot tell the output format from the extension of {p.name!r}; pass "
+        "`to=store|word2vec|word2vec-binary|glove|fasttext|projector`"
     )
 
 

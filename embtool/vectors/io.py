@@ -10,8 +10,16 @@ from pathlib import Path
 
 import numpy as np
 
-from embtool.errors import OutputError, UsageError, VectorFileError
-from embtool.vectors.files import Progress, ReadReport
+from embtool.atomic import restore_parked
+from embtool.errors import (
+    InvalidOptionError,
+    OutputError,
+    OutputExistsError,
+    TextNotVectorsError,
+    UsageError,
+    VectorFileError,
+)
+from embtool.vectors.files import Progress, ReadReport, reading_stream, require_regular
 from embtool.vectors.formats import (
     _COMPRESSION_SUFFIXES,
     VectorFormat,
@@ -46,19 +54,33 @@ def load_vectors(
     Raises: VectorFileError naming the file, the line and the problem.
     """
     opts = options or ReadOptions()
-    format, limit, encoding = opts.format, opts.limit, opts.encoding
-    unicode_errors, allow_pickle = opts.unicode_errors, opts.allow_pickle
+    format, limit = opts.format, opts.limit
     if path is None:
         p = resolve_vectors(None)
     else:
         p = Path(path)
-        if not p.exists():
+        if not p.exists() and restore_parked(p) is None:
             named = named_path(str(path))
             if named is None:
                 raise VectorFileError(p, "no such file or directory")
             p = named
     if limit is not None and limit < 1:
-        raise VectorFileError(p, f"--limit must be at least 1, got {limit}")
+        raise InvalidOptionError("limit", "must be at least 1", limit)
+    with reading_stream(p):  # a pipe (<(zcat f.gz), a FIFO) is read once, front to back
+        return _load(p, opts, format, mmap=mmap, report=report, progress=progress)
+
+
+def _load(
+    p: Path,
+    opts: ReadOptions,
+    format: VectorFormat | str | None,
+    *,
+    mmap: bool,
+    report: ReadReport | None,
+    progress: Progress | None,
+) -> VectorStore:
+    limit, encoding = opts.limit, opts.encoding
+    unicode_errors, allow_pickle = opts.unicode_errors, opts.allow_pickle
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -67,7 +89,7 @@ def load_vectors(
         codecs.lookup_error(unicode_errors)
     except LookupError:
         raise VectorFileError(
-            p, f"unknown --unicode-errors {unicode_errors!r} (use strict, replace or ignore)"
+            p, f"unknown `unicode_errors` {unicode_errors!r} (use strict, replace or ignore)"
         ) from None
     fmt = VectorFormat(format) if format is not None else sniff_format(p)
     if report is not None:
@@ -83,8 +105,9 @@ def load_vectors(
             raise VectorFileError(
                 p,
                 "is a Python pickle (gensim .model/.kv); loading it can run code from the file. "
-                "Pass --allow-pickle only if you trust it, or convert it to word2vec format",
+                "Pass `allow_pickle=True` only if you trust it, or convert it to word2vec format",
             )
+        require_regular(p, "a gensim pickle is read from a file")
         store = _read_gensim(p, limit=limit)
     elif fmt is VectorFormat.word2vec_binary:
         store = _read_binary(
@@ -111,11 +134,7 @@ def load_vectors(
             )
         except VectorFileError:
             if format is None and fmt is VectorFormat.glove and looks_like_prose(p):
-                raise VectorFileError(
-                    p,
-                    "looks like plain text, not vectors; to train vectors on it, run: "
-                    f"embtool train {p} --out VECTORS",
-                ) from None
+                raise TextNotVectorsError(p) from None
             raise
     if fmt is not VectorFormat.store:
         store.meta.setdefault("history", []).append(
@@ -156,7 +175,7 @@ def save_vectors(
         raise OutputError("embtool does not write pickles; use word2vec or store")
     p = Path(path)
     if fmt not in (VectorFormat.store, VectorFormat.projector) and p.exists() and not overwrite:
-        raise OutputError(f"{p} already exists (pass --force to replace it)")
+        raise OutputExistsError(p)
     if fmt not in (VectorFormat.store, VectorFormat.projector) and p.is_dir():
         raise OutputError(f"{p} is a directory")
     return WRITERS[fmt](store, p, overwrite=overwrite, dtype=dtype)
@@ -182,9 +201,9 @@ def convert_vectors(
     to = VectorFormat(to)
     src, dst = Path(source), Path(out)
     if dtype is not None and to is not VectorFormat.store:
-        raise UsageError(f"--dtype applies to native stores only, not to {to.label}")
+        raise UsageError(f"`dtype` applies to native stores only, not to {to.label}")
     if to is VectorFormat.gensim:
-        raise UsageError("embtool does not write gensim pickles; use --to store or word2vec")
+        raise UsageError("embtool does not write gensim pickles; use `to='store'` or word2vec")
     if to in (VectorFormat.store, VectorFormat.projector) and dst.name.lower().endswith(
         _COMPRESSION_SUFFIXES
     ):
@@ -193,7 +212,7 @@ def convert_vectors(
         if dst.exists() and dst.resolve() == src.resolve():
             raise OutputError(f"{dst} is the input itself; write the conversion somewhere else")
     if dst.exists() and not overwrite:
-        raise OutputError(f"{dst} already exists (pass --force to replace it)")
+        raise OutputExistsError(dst)
     limit = (options or ReadOptions()).limit
     store = load_vectors(src, options, progress=progress)
     fmt = store.meta.get("source_format")

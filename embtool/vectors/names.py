@@ -22,7 +22,7 @@ def default_path(language: str = "en") -> Path:
     if not default.exists():
         raise VectorFileError(
             default,
-            "no default vectors are installed; pass --vectors PATH or set EMBTOOL_VECTORS",
+            "no default vectors are installed; pass `vectors=PATH` or set EMBTOOL_VECTORS",
         )
     return default
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from embtool.atomic import atomic_dir
 from embtool.errors import OutputError, VectorFileError
-from embtool.vectors.files import _check_words_writable, _words
+from embtool.vectors.files import _check_words_writable, _words, require_regular
 from embtool.vectors.store import VectorStore
 
 STORE_FORMAT = "embtool-store"
@@ -136,6 +136,10 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
     """Open a native store: the matrix memory-mapped, the words parsed, counts parsed lazily."""
     vocab_path = path / "vocab.txt"
     npy_path = path / "vectors.npy"
+    for part in (npy_path, vocab_path, path / "meta.json"):
+        require_regular(
+            part, "a store's files must be regular files (vectors.npy is memory-mapped)"
+        )
     vectors = _open_npy(npy_path, mmap=mmap)
     words, n_lines, counts = _read_vocab(vocab_path, limit)
     if n_lines != vectors.shape[0]:

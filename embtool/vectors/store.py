@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from embtool.errors import UnknownWordsError, VectorFileError
+from embtool.errors import QUOTE_WORDS, UnknownWordsError, VectorFileError
 from embtool.suggest import SuggestionIndex
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
@@ -281,14 +281,15 @@ class VectorStore:
 
     def unknown(self, words: Sequence[str]) -> UnknownWordsError:
         """The error for ``words`` missing from this store, with spelling suggestions (and a
-        reminder when ``--limit`` kept only part of the vocabulary)."""
+        reminder when ``limit`` kept only part of the vocabulary)."""
         where = self.name
         if self.limit is not None:
-            where += f", first {self.limit:,} words loaded with --limit"
+            where += f", first {self.limit:,} words loaded with `limit`"
         from embtool.language import unknown_words_hint
 
+        shown = list(dict.fromkeys(words))[:QUOTE_WORDS]  # suggestions only for words it names
         return UnknownWordsError(
-            words, self.close_matches(words), where, unknown_words_hint(words, self)
+            words, self.close_matches(shown), where, unknown_words_hint(words, self)
         )
 
     @property

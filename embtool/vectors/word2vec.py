@@ -24,6 +24,7 @@ from embtool.vectors.files import (
     _progress_reporter,
     _safe_readline,
     _words,
+    is_stream,
 )
 from embtool.vectors.formats import _parse_header
 from embtool.vectors.store import VectorStore
@@ -36,6 +37,14 @@ _MAX_WORD_BYTES = 10_000  # no real word is longer; a longer one means this is n
 
 _GLOVE_UNK = "<unk>"
 MAX_DIM = 1_000_000  # no embedding has more dims; a bigger header is a corrupt or foreign file
+#: Longest text of one value and its separator ("-2.2250738585072014e-308 " is 25): with the word,
+#: what bounds a text vector line, so one huge line (or a decompression bomb) is refused at once.
+_MAX_VALUE_CHARS = 32
+
+
+def _max_line_bytes(dim: int) -> int:
+    """The longest a text vector line of ``dim`` values can be (word, values, line end)."""
+    return _MAX_WORD_BYTES + dim * _MAX_VALUE_CHARS + 2
 
 
 class _RowCollector:
@@ -105,7 +114,7 @@ def _check_header_size(
             "vector file?",
             line=1,
         )
-    if compression is None:
+    if compression is None and not is_stream(path):  # a pipe has no size to check against
         size = path.stat().st_size
         need = count * dim * bytes_per_value
         if need > size:
@@ -189,12 +198,27 @@ def _read_text(
         n_read = 0
         glove_unk = False
         while True:
+            bound = _max_line_bytes(MAX_DIM if dim is None else dim)
+            if line_no == 0:
+                bound = max(bound, 4096)  # the header line
             try:
-                raw = reader.readline()
+                raw = reader.readline(bound + 1)
             except (OSError, EOFError, lzma.LZMAError) as exc:
                 raise VectorFileError(path, f"corrupt compressed data ({exc})") from None
             if not raw:
                 break
+            if len(raw) > bound:
+                allows = (
+                    f"{dim:,} values allow at most {bound:,}"
+                    if dim is not None
+                    else f"no vector line is longer than {bound:,}"
+                )
+                raise VectorFileError(
+                    path,
+                    f"line at byte offset {offset:,} is longer than any vector line ({allows} "
+                    "bytes); is this a vector file?",
+                    line=line_no + 1,
+                )
             line_no += 1
             start_offset = offset
             offset += len(raw)
@@ -398,6 +422,7 @@ def _read_binary(
                 rest = buf[pos:].lstrip(b" \t\r\n")
                 if rest or eof:
                     break
+                pos = len(buf)  # only blank space so far: drop it, read on (bounded)
                 refill()
             if rest:
                 raise VectorFileError(

@@ -7,7 +7,7 @@ import pytest
 
 from embtool import VectorStore
 from embtool.bias import stereotype_analogies
-from embtool.errors import BiasError, UnknownWordsError
+from embtool.errors import InvalidOptionError, UnknownWordsError
 
 
 def brute_force(store, a, b, delta, top):
@@ -94,8 +94,9 @@ def test_restrict_and_filters():
     assert "42" in words()  # no filter by default, as debiaswe
     with pytest.raises(UnknownWordsError):
         stereotype_analogies(store, "she", "they")
-    with pytest.raises(BiasError, match="delta"):
+    with pytest.raises(InvalidOptionError, match=r"^delta must be in \(0, 2\]") as exc:
         stereotype_analogies(store, "she", "he", delta=0)
+    assert (exc.value.option, exc.value.value) == ("delta", 0)
 
 
 def test_many_picks_match_brute_force(monkeypatch):

@@ -22,7 +22,7 @@ from embtool.bias.weat import (
     weat_many,
     weat_test_from_files,
 )
-from embtool.errors import BiasError, WordListError
+from embtool.errors import BiasError, InvalidOptionError, WordListError
 
 # 2-D toy: A = {a = e0}, B = {b = e1}; s(x1) = 1, s(x2) = 3/5 - 4/5, s(y1) = -1, s(y2) = 1/5.
 TOY = {"a": (1, 0), "b": (0, 1), "x1": (2, 0), "x2": (3, 4), "y1": (0, 5), "y2": (4, 3)}
@@ -159,7 +159,7 @@ def test_bootstrap_ci_brackets_d_and_is_seeded():
     assert r.ci is not None and r.ci[0] < r.effect_size < r.ci[1]
     again = weat(store, test, bootstrap=2000, seed=3)
     assert again.ci == r.ci
-    with pytest.raises(BiasError, match="confidence"):
+    with pytest.raises(InvalidOptionError, match=r"^confidence must be between 0 and 1, got 1.5$"):
         weat(store, test, bootstrap=10, confidence=1.5)
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from embtool.cli import app
 from embtool.corpus import Corpus, prepare_corpus
-from embtool.errors import CorpusError
+from embtool.errors import CorpusError, InvalidOptionError
 from tests.helpers import run_embtool
 
 pytest.importorskip("opencc")
@@ -58,7 +58,7 @@ def test_plain_whitespace_file_is_not_read_in_place_when_converting(tmp_path):
 
 
 def test_unknown_conversion(trad):
-    with pytest.raises(CorpusError, match="t2s or s2t"):
+    with pytest.raises(InvalidOptionError, match=r"^convert must be t2s or s2t, got 'hk2s'$"):
         Corpus([trad], convert="hk2s")
 
 

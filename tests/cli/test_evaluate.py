@@ -90,7 +90,7 @@ def test_side_by_side_tsv(files, tmp_path):
     words = ["man", "king", "woman", "princess", "queen", "the"]
     vecs = [[0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [1, 0, 0.9], [0.7071, -0.2929, 1]]
     other = save_vectors(VectorStore(words, np.array(vecs, dtype=np.float32)), tmp_path / "other")
-    result = invoke(TOY, str(other), "-a", q, "-s", p, "-f", "tsv", "--show-oov")
+    result = invoke(TOY, str(other), "-a", q, "-s", p, "-f", "tsv")
     assert result.exit_code == 0, result.stderr
     rows = tsv(result.stdout)
     assert list(rows[0]) == [
@@ -99,20 +99,16 @@ def test_side_by_side_tsv(files, tmp_path):
         "metric",
         "toy.txt",
         "toy.txt coverage",
-        "toy.txt oov",
         "other",
         "other coverage",
-        "other oov",
     ]
     by_key = {(r["benchmark"], r["metric"]): r for r in rows}
     total = by_key[("royals", "accuracy")]
     assert total["section"] == "total"  # one section: only the total row
     assert float(total["toy.txt"]) == 0.5 and float(total["other"]) == 0.0
-    assert total["toy.txt oov"] == "1: unicorn"
     spearman = by_key[("pairs", "spearman")]
     assert float(spearman["toy.txt coverage"]) == 0.75
     assert float(spearman["other coverage"]) == 0.25 and spearman["other"] == ""  # one pair only
-    assert spearman["other oov"] == "5: prince apple orange car unicorn"
     assert by_key[("pairs", "pearson")]["toy.txt"] != ""
 
 
@@ -236,3 +232,73 @@ def test_correlation_on_too_few_pairs_is_flagged_with_coverage(files, tmp_path):
     (r,) = json.loads(ok.stdout)
     assert r["scored"] == 10 and r["reliable"] is True
     assert "too few" not in ok.stderr
+
+
+SECTIONED = (
+    ": capital-common-countries\nman king woman queen\nman king woman unicorn\n"
+    ": gram3-comparative-adjectives\nman king woman princess\n"
+)
+
+
+def _two_stores(tmp_path):
+    words = ["man", "king", "woman", "princess", "queen", "the", "prince", "apple", "orange"]
+    rng = np.random.default_rng(1)
+    vecs = rng.standard_normal((len(words), 5)).astype(np.float32)
+    other = tmp_path / "skipgram-window5-dim300-epochs5-seed1"  # a long store name
+    save_vectors(VectorStore(words, vecs), other)
+    q = tmp_path / "sections.txt"
+    q.write_text(SECTIONED)
+    p = tmp_path / "pairs.txt"
+    p.write_text(PAIRS)
+    return str(other), str(q), str(p)
+
+
+def test_narrow_terminal_shows_totals_with_every_name_whole(tmp_path):
+    other, q, p = _two_stores(tmp_path)
+    args = ["evaluate", TOY, other, "-a", q, "-s", p, "-f", "table"]
+    narrow = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.stderr
+    lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in narrow.stdout  # no cell or header cut
+    text = narrow.stdout
+    assert "skipgram-window5-dim300-epochs5-seed1" in text and "toy.txt" in text
+    body = [line for line in lines if line.startswith("│")]
+    assert [line.split("│")[1].strip() for line in body] == ["sections", "pairs"]
+    assert "0.5000 (67%)" in body[0]  # toy: 1 of the 2 answered right, 2 of 3 answered
+    assert "totals only: -f tsv or a wider terminal shows every section" in narrow.stderr
+    wide = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert wide.exit_code == 0 and "totals only" not in wide.stderr
+    for name in ("capital-common-countries", "gram3-comparative-adjectives", "total"):
+        assert name in wide.stdout  # sections are rows of the full table
+
+
+def test_show_oov_writes_one_word_a_line(tmp_path):
+    other, q, p = _two_stores(tmp_path)
+    out = tmp_path / "oov.tsv"
+    result = invoke(TOY, other, "-a", q, "-s", p, "-f", "tsv", "--show-oov", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "oov" not in result.stdout.splitlines()[0]  # the score table has no OOV cells
+    rows = tsv(out.read_text())
+    assert [tuple(r.values()) for r in rows] == [
+        ("toy.txt", "sections", "capital-common-countries", "unicorn"),
+        ("toy.txt", "pairs", "", "unicorn"),
+        (
+            "skipgram-window5-dim300-epochs5-seed1",
+            "sections",
+            "capital-common-countries",
+            "unicorn",
+        ),
+        ("skipgram-window5-dim300-epochs5-seed1", "pairs", "", "car"),
+        ("skipgram-window5-dim300-epochs5-seed1", "pairs", "", "unicorn"),
+    ]
+    assert "5 unknown words written to" in result.stderr
+    listed = invoke(TOY, "-a", q, "--show-oov", "-", "-f", "json")
+    assert json.loads(listed.stdout) == [
+        {
+            "store": "toy.txt",
+            "benchmark": "sections",
+            "section": "capital-common-countries",
+            "word": "unicorn",
+        }
+    ]

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import embtool.training.cooccurrence as cm
-from embtool.errors import CooccurrenceError, CorpusError, OutputError
+from embtool.cli.errors import phrase_error
+from embtool.errors import CooccurrenceError, CorpusError, InvalidOptionError, OutputError
 from embtool.training.cooccurrence import (
     CooccurrenceSettings,
     build_vocabulary,
@@ -94,8 +95,13 @@ def test_vocabulary_errors():
         CorpusError, match=r"no word occurs at least 5 times.*most frequent word occurs 4"
     ):
         build_vocabulary(CLASSROOM, min_count=5)
-    with pytest.raises(CorpusError, match="--min-count must be at least 1"):
+    with pytest.raises(InvalidOptionError, match=r"^min_count must be at least 1, got 0$") as exc:
         build_vocabulary(CLASSROOM, min_count=0)
+    assert (exc.value.option, exc.value.need, exc.value.value) == (
+        "min_count",
+        "must be at least 1",
+        0,
+    )
 
 
 def test_ids_map_unknown_words_to_minus_one():
@@ -251,9 +257,10 @@ def test_interrupt_leaves_no_temporary_files(monkeypatch, tmp_path):
 def test_memory_budget_too_small_says_what_is_needed():
     vocab = build_vocabulary(CLASSROOM, min_count=1)
     with pytest.raises(
-        CooccurrenceError, match=r"--memory 0.001 GB is too small .* at least 0\.\d\d GB"
-    ):
+        CooccurrenceError, match=r"`memory_gb=0.001` GB is too small .* at least 0\.\d\d GB"
+    ) as exc:
         count_cooccurrences(CLASSROOM, vocab, memory_gb=0.001)
+    assert phrase_error(exc.value).startswith("--memory 0.001 GB is too small")
 
 
 def test_count_corpus_two_passes_and_top_pairs():

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from embtool.cli.errors import phrase_error
 from embtool.corpus import Corpus
 from embtool.errors import CooccurrenceError, TrainingError, UsageError
 from embtool.training import GloveConfig, Method, OutputVectors, train, train_from_cooccurrence
@@ -224,12 +225,16 @@ def test_learns_the_structure():
 
 
 def test_config_validation():
-    with pytest.raises(UsageError, match="--x-max must be greater than 0"):
+    with pytest.raises(UsageError, match=r"^x_max must be greater than 0$"):
         GloveConfig(x_max=0)
-    with pytest.raises(UsageError, match="--batch-size must be 1 to"):
+    with pytest.raises(UsageError, match=r"^batch_size must be 1 to"):
         GloveConfig(batch_size=1 << 24)
-    with pytest.raises(UsageError, match="--grad-clip"):
+    with pytest.raises(UsageError, match=r"^grad_clip") as exc:
         GloveConfig(grad_clip=-1)
+    assert phrase_error(exc.value) == "--grad-clip must be greater than 0"
+    with pytest.raises(UsageError, match=r"^memory_gb must be greater than 0$") as exc:
+        GloveConfig(memory_gb=0)
+    assert phrase_error(exc.value) == "--memory must be greater than 0"
     with pytest.raises(UsageError, match="glove, not cbow"):
         GloveConfig(Method.cbow)
     assert GloveConfig(workers=8).threads == 2 and GloveConfig(workers=1).threads == 1
@@ -243,8 +248,9 @@ def test_empty_matrix_and_divergence():
         train_glove(cooc, GloveConfig(dim=3, epochs=1))
     lines = [list("abcabcab")] * 20
     cooc = count_corpus(lines, min_count=1)
-    with pytest.raises(TrainingError, match=r"diverged.*lower --learning-rate"):
+    with pytest.raises(TrainingError, match=r"diverged.*lower `learning_rate`") as exc:
         train_glove(cooc, GloveConfig(dim=3, epochs=5, learning_rate=1e30, x_max=1))
+    assert "lower --learning-rate (now 1e+30) or set --grad-clip" in phrase_error(exc.value)
 
 
 def test_progress_events(zipf_cooc):
