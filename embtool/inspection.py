@@ -73,9 +73,16 @@ class VectorInfo:
     history: list[dict[str, Any]]
     training: dict[str, Any] | None
     meta: dict[str, Any]
+    # fastText n-gram hashing parameters when vectors for unseen words can be built, else None
+    subwords: dict[str, Any] | None = None
+
+    @property
+    def oov_vectors(self) -> bool:
+        """Whether vectors for words outside the vocabulary can be built (fastText subwords)."""
+        return self.subwords is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "oov_vectors": self.oov_vectors}
 
 
 def word_case(word: str) -> str:
@@ -159,7 +166,8 @@ def inspect_vectors(
     header: list[int] | None = list(report.header) if report.header else None
     if fmt is VectorFormat.store and isinstance(meta.get("shape"), list):
         header = [int(x) for x in meta["shape"]]
-    extra = {k: v for k, v in meta.items() if k not in ("history", "training", "source_format")}
+    drop = ("history", "training", "source_format", "subwords")
+    extra = {k: v for k, v in meta.items() if k not in drop}
     return VectorInfo(
         path=str(p),
         format=fmt.value,
@@ -181,4 +189,5 @@ def inspect_vectors(
         history=history,
         training=meta.get("training"),
         meta=extra,
+        subwords=store.subwords.describe() if store.subwords is not None else None,
     )

@@ -145,6 +145,18 @@ KNOWN_SETS: tuple[tuple[str, int, int], ...] = (
 )
 
 
+def subwords_note(name: str) -> str | None:
+    """What a set's name promises but its file lacks: the catalogue's fastText set is a .vec-style
+    word2vec file, its n-grams dropped upstream (gensim-data#34), so unseen words stay unknown."""
+    if "subword" in name and name.startswith("fasttext"):
+        return (
+            f"{name} has no subwords: the catalogue file holds word vectors only (its n-grams were "
+            "dropped upstream), so it cannot build vectors for unseen words; for that, convert "
+            "Facebook's .bin model (it keeps them) or train fastText on your own text"
+        )
+    return None
+
+
 def known_catalogue() -> dict[str, PretrainedSet]:
     """The catalogue's vector sets as this version of embtool knows them (no sizes, no checksums)."""
     return {

@@ -7,18 +7,24 @@ result. scikit-learn is imported inside the functions that use it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import re
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
+from embtool.corpus import ProgressCallback, ProgressEvent
 from embtool.errors import PlotError, UnknownWordsError
 from embtool.vectors.store import VectorStore
 
 DEFAULT_PERPLEXITY = 30.0
 EXACT_TSNE_MAX = 1000  # points; above this, Barnes-Hut t-SNE
+TSNE_ITERATIONS = 1000  # scikit-learn's default number of iterations: the progress total
 
 
 class ProjectionMethod(str, Enum):
@@ -66,6 +72,7 @@ def project(
     perplexity: float = DEFAULT_PERPLEXITY,
     seed: int = 0,
     normalize: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> Projection:
     """Map the rows of ``vectors`` (n x dim) to 2-D.
 
@@ -73,6 +80,7 @@ def project(
     mean the same from one picture to the next), else on ``vectors`` themselves, and ``vectors``
     are transformed. t-SNE has no transform for new points, so it embeds ``fit`` and ``vectors``
     together and returns the rows of ``vectors``. ``normalize`` unit-normalises every row first.
+    ``progress`` receives t-SNE's iterations (stage ``"t-SNE"``, unit ``"iterations"``).
 
     Raises: PlotError when there are too few vectors or dimensions.
     """
@@ -92,7 +100,58 @@ def project(
         raise PlotError("the vectors contain NaN or infinite values; cannot project them")
     if method is ProjectionMethod.pca:
         return _pca(x, f, seed)
-    return _tsne(x, f, perplexity, seed)
+    return _tsne(x, f, perplexity, seed, progress)
+
+
+class _TsneTap:
+    """Stands in for ``sys.stdout`` while one thread runs a verbose t-SNE: that thread's lines
+    (scikit-learn prints ``[t-SNE] Iteration 50: ...``) become progress events, everything else
+    goes to the real stdout untouched. scikit-learn offers no callback; its log is the only
+    progress it reports."""
+
+    _ITERATION = re.compile(r"\[t-SNE\] Iteration (\d+)")
+
+    def __init__(self, real: TextIO, progress: ProgressCallback, total: int) -> None:
+        self.real = real
+        self.progress = progress
+        self.total = total
+        self.owner = threading.get_ident()
+        self._line = ""
+
+    def write(self, text: str) -> int:
+        if threading.get_ident() != self.owner:
+            return self.real.write(text)
+        self._line += text
+        while "\n" in self._line:
+            line, self._line = self._line.split("\n", 1)
+            m = self._ITERATION.match(line)
+            if m:
+                self.progress(ProgressEvent("t-SNE", int(m.group(1)), self.total, "iterations"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.real.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+@contextlib.contextmanager
+def _tsne_progress(progress: ProgressCallback | None, total: int) -> Iterator[int]:
+    """Yield the t-SNE verbosity to use: 2 with ``progress`` (its log tapped), else 0."""
+    if progress is None:
+        yield 0
+        return
+    real = sys.stdout
+    tap = _TsneTap(real, progress, total)
+    sys.stdout = tap  # type: ignore[assignment]
+    try:
+        progress(ProgressEvent("t-SNE", 0, total, "iterations"))
+        yield 2
+    finally:
+        if sys.stdout is tap:
+            sys.stdout = real
+    progress(ProgressEvent("t-SNE", total, total, "iterations", final=True))
 
 
 def _pca(x: np.ndarray, fit: np.ndarray | None, seed: int) -> Projection:
@@ -114,7 +173,13 @@ def _pca(x: np.ndarray, fit: np.ndarray | None, seed: int) -> Projection:
     )
 
 
-def _tsne(x: np.ndarray, fit: np.ndarray | None, perplexity: float, seed: int) -> Projection:
+def _tsne(
+    x: np.ndarray,
+    fit: np.ndarray | None,
+    perplexity: float,
+    seed: int,
+    progress: ProgressCallback | None = None,
+) -> Projection:
     from sklearn.manifold import TSNE
 
     if perplexity <= 0:
@@ -143,15 +208,17 @@ def _tsne(x: np.ndarray, fit: np.ndarray | None, perplexity: float, seed: int) -
         notes.append(f"t-SNE perplexity {perplexity:g} is too large for {n} points; using {used:g}")
     # Barnes-Hut is slow and erratic on a handful of points (tens of seconds for 6 points at low
     # perplexity); the exact gradient is fast up to a thousand or so.
-    tsne = TSNE(
-        n_components=2,
-        perplexity=used,
-        random_state=seed,
-        init="pca",
-        learning_rate="auto",
-        method="exact" if n <= EXACT_TSNE_MAX else "barnes_hut",
-    )
-    emb = tsne.fit_transform(data)
+    with _tsne_progress(progress, TSNE_ITERATIONS) as verbose:
+        tsne = TSNE(
+            n_components=2,
+            perplexity=used,
+            random_state=seed,
+            init="pca",
+            learning_rate="auto",
+            method="exact" if n <= EXACT_TSNE_MAX else "barnes_hut",
+            verbose=verbose,
+        )
+        emb = tsne.fit_transform(data)
     coords = emb[rows]
     return Projection(
         coords=np.ascontiguousarray(coords, dtype=np.float64),
@@ -228,13 +295,15 @@ def map_words(
     normalize: bool = False,
     fold_case: bool = True,
     skip_unknown: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> WordMap:
     """Project ``words``, the words of ``groups`` and of ``analogies`` (A B C D: A - B + C = D).
 
     Words keep their first position; a word listed in a group takes that group's name. With
     ``fit_on=N`` the projection is fitted on the N first (most frequent) words of the store. The
     predicted point of each analogy is the projection of vec(A) - vec(B) + vec(C) (of the unit
-    vectors with ``normalize``); for PCA it is exactly P(A) - P(B) + P(C).
+    vectors with ``normalize``); for PCA it is exactly P(A) - P(B) + P(C). ``progress`` receives
+    t-SNE's iterations.
 
     Raises: UnknownWordsError (every unknown word at once, unless ``skip_unknown``), PlotError.
     """
@@ -253,7 +322,12 @@ def map_words(
 
     matched: dict[str, tuple[str, int]] = {}
     missing: list[str] = []
+    index = store.index if len(queries) > 64 else None  # one dict beats 100k resolve() calls
     for q in queries:
+        row = index.get(q) if index is not None else None
+        if row is not None:  # an exact match, as resolve() would find first
+            matched[q] = (q, row)
+            continue
         try:
             (res,) = store.resolve([q], fold_case=fold_case)
         except UnknownWordsError:
@@ -313,7 +387,12 @@ def map_words(
         )
     else:
         proj = project(
-            np.vstack([vecs, predicted]), method, fit=fit, perplexity=perplexity, seed=seed
+            np.vstack([vecs, predicted]),
+            method,
+            fit=fit,
+            perplexity=perplexity,
+            seed=seed,
+            progress=progress,
         )
     coords = proj.coords[: len(plot_words)]
     pred_xy = proj.coords[len(plot_words) :]

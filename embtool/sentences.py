@@ -43,12 +43,27 @@ class TokenWeight:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One input sentence: its tokens, the known ones with their weights, and the unknown ones."""
+    """One input sentence: its tokens, the known ones with their weights, and the unknown ones.
+
+    ``built`` are the known tokens outside the vocabulary whose vectors came from their character
+    n-grams (a store with fastText subwords).
+    """
 
     text: str
     tokens: tuple[str, ...]
     known: tuple[TokenWeight, ...]
     unknown: tuple[str, ...]
+    built: tuple[str, ...] = ()
+
+
+def _row(store: VectorStore, index: dict[str, int], word: str) -> int:
+    """The row of a known token: its vocabulary row, else the row built from its n-grams."""
+    row = index.get(word)
+    if row is None:
+        row = store.oov_row(word)
+    if row is None:
+        raise store.unknown([word])
+    return row
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,8 @@ def word_probabilities(
     counts = store.counts
     total = float(counts.sum())
     index = store.index
-    return lambda w: float(counts[index[w]]) / total
+    # a token built from n-grams has no count: p(w) = 0, so its weight is a / (a + 0) = 1
+    return lambda w: float(counts[index[w]]) / total if w in index else 0.0
 
 
 def analyse(
@@ -133,21 +149,27 @@ def analyse(
         tokens = tokenizer(text)
         if not tokens:
             raise SentenceError(f"sentence {i} is empty (no tokens): {text!r}")
-        known, unknown = [], []
+        known, unknown, built = [], [], []
         for t in tokens:
             w = t if t in index else (t.lower() if fold_case and t.lower() in index else None)
+            if w is None and store.oov_row(t) is not None:
+                w = t
+                built.append(t)
             if w is None:
                 unknown.append(t)
                 continue
             weight = 1.0 if prob is None else a / (a + prob(w))
             known.append(TokenWeight(w, weight))
-        out.append(Sentence(text, tuple(tokens), tuple(known), tuple(unknown)))
+        out.append(
+            Sentence(text, tuple(tokens), tuple(known), tuple(unknown), tuple(dict.fromkeys(built)))
+        )
     return out
 
 
 def weighted_average(store: VectorStore, sentence: Sentence) -> np.ndarray:
     """Σ weight·vector / number of known tokens (PrincetonML/SIF's ``get_weighted_average``)."""
-    rows = [store.row(t.word) for t in sentence.known]
+    index = store.index
+    rows = [_row(store, index, t.word) for t in sentence.known]
     weights = np.array([t.weight for t in sentence.known], dtype=np.float64)
     vecs = np.asarray(store.rows(rows), dtype=np.float64)
     return weights @ vecs / len(rows)
@@ -198,7 +220,7 @@ def sentence_vectors(
         )
     kept = [s for s in sentences if s.known]
     index = store.index
-    rows = np.array([index[t.word] for s in kept for t in s.known], dtype=np.int64)
+    rows = np.array([_row(store, index, t.word) for s in kept for t in s.known], dtype=np.int64)
     weights = np.array([t.weight for s in kept for t in s.known], dtype=np.float64)
     lengths = np.array([len(s.known) for s in kept], dtype=np.int64)
     vectors = np.zeros((len(kept), store.dim), dtype=np.float64)

@@ -235,3 +235,27 @@ def test_make_config_defaults_and_foreign_options():
     with pytest.raises(UsageError, match=r"^`x_max` does not apply to `method=cbow`$") as exc:
         make_config("cbow", x_max=100)
     assert phrase_error(exc.value) == "--x-max does not apply to --method cbow"
+
+
+def test_make_config_given_beats_saved_beats_default():
+    from embtool.training import GloveConfig, make_config
+
+    saved = {"window": 4, "min_count": 3, "symmetric": False, "max_vocab": None, "tokenizer": "x"}
+    cfg = make_config("glove", saved=saved, window=None, min_count=7, workers=1)
+    assert isinstance(cfg, GloveConfig)
+    assert (cfg.window, cfg.min_count, cfg.symmetric, cfg.max_vocab) == (4, 7, False, None)
+    assert (cfg.epochs, cfg.x_max) == (25, 100.0)  # neither given nor saved: the dataclass's
+    assert make_config("glove", saved={}, workers=1).window == 10
+
+
+def test_train_help_reads_defaults_from_the_configs():
+    from typer.testing import CliRunner
+
+    from embtool.cli import app
+    from embtool.training import FastTextConfig, GloveConfig
+
+    result = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "3000"})
+    shown = " ".join(result.stdout.split())
+    assert f"[default: {GloveConfig.x_max}]" in shown
+    assert f"[default: {FastTextConfig.bucket:,}]" in shown
+    assert f"longest character n-gram [default: {FastTextConfig.max_n}]" in shown

@@ -16,6 +16,7 @@ from embtool.cli import (  # noqa: F401 - importing a command module registers i
     odd_one_out,
     plot,
     sentence,
+    serve,
     shell,
     similarity,
     train,

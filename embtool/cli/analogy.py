@@ -23,20 +23,13 @@ from embtool.cli.output import (
     note_skipped,
     with_line_numbers,
 )
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
+from embtool.records import analogy_records
 from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 
 
 def analogy_report(batch: similarity.Batch) -> Report:
-    records = [
-        {
-            "query": list(r.query),
-            "words": list(r.words),
-            "method": r.method.value,
-            "answers": [{"word": n.word, "score": n.score} for n in r.answers],
-        }
-        for r in batch.results
-    ]
+    records = analogy_records(batch)
     rows = [
         [r.query[0], r.query[1], r.query[2], rank, n.word, n.score]
         for r in batch.results
@@ -113,4 +106,4 @@ def analogy_command(
         at = [lines[i] for i in batch.answered]
         per_row = [n for n, r in zip(at, batch.results) for _ in range(len(r.answers))]
         report = with_line_numbers(report, at, per_row)
-    emit(report, fmt)
+    emit(mark_oov(report, store), fmt)

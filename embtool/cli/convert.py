@@ -42,7 +42,8 @@ def convert_command(
             "--to",
             "-t",
             help="Output format. Default from OUT's extension: .bin = word2vec-binary, "
-            ".txt/.vec (.gz/.bz2/.xz) = word2vec text, no extension = store.",
+            ".txt/.vec (.gz/.bz2/.xz) = word2vec text, no extension = store. fasttext-bin "
+            "writes a Facebook fastText .bin model (from a store with subwords).",
             show_default=False,
         ),
     ] = None,
@@ -82,6 +83,11 @@ def convert_command(
             progress=progress,
         )
     show_notes(store.meta)
+    if store.has_subwords and target not in (VectorFormat.store, VectorFormat.fasttext_bin):
+        note(
+            f"{target.label} carries no subwords: the n-gram matrix is not written, so vectors "
+            "for unseen words are lost (--to store or fasttext-bin keeps them)"
+        )
     record = {
         "source": str(path),
         "source_format": store.meta.get("source_format"),

@@ -100,6 +100,9 @@ def download_command(
         return
     if not name:
         raise UsageError("name a vector set to download (see: embtool download --list)")
+    lacking = pretrained.subwords_note(name)
+    if lacking:
+        note(lacking)
     with flags_named(_FLAGS), byte_progress(f"downloading {name}") as progress:
         result = pretrained.download_vectors(
             name,

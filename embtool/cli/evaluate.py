@@ -180,7 +180,9 @@ def evaluation_report(runs: Sequence[tuple[str, str, StoreEvaluation]]) -> Repor
     records = []
     for column, path, run in runs:
         for r in run.results:
-            base = {"store": column, "vectors": path}
+            base: dict[str, Any] = {"store": column, "vectors": path}
+            if run.subwords:
+                base["oov_from_subwords"] = True
             if isinstance(r, AnalogyResult):
                 records.append({**base, **_analogy_record(r)})
             else:
@@ -564,6 +566,22 @@ def evaluate_command(
                     similarity_results = [r for r in run.results if r.kind != "analogy"]
             run = StoreEvaluation(store.name, tuple(results + similarity_results))
             runs.append((store.name, str(path), run))
+            if store.has_subwords:  # the same store again, unseen words built from n-grams
+                note(f"{store.name} has fastText subwords: also scoring it with OOV words built")
+                run = evaluate_store(
+                    store,
+                    *sets,
+                    method=method,
+                    restrict=restrict,
+                    case=case,
+                    analogy_oov=analogy_oov,
+                    similarity_oov=similarity_oov,
+                    epsilon=epsilon,
+                    threads=threads,
+                    progress=start(f"{store.name} +subwords", sum(len(b) for b in sets[0])),
+                    subwords=True,
+                )
+                runs.append((f"{store.name}+subwords", str(path), run))
             del store
     names = _column_names([name for name, _, _ in runs])
     runs = [(name, path, run) for name, (_, path, run) in zip(names, runs)]

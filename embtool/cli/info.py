@@ -21,6 +21,15 @@ def _short(value: Any) -> Any:
     return value
 
 
+def _subwords_cell(subwords: dict[str, Any] | None) -> str:
+    if subwords is None:
+        return "unknown (no subwords: vectors only for the vocabulary)"
+    return (
+        f"vectors built from character n-grams ({subwords['min_n']}-{subwords['max_n']} "
+        f"characters, {subwords['bucket']:,} buckets)"
+    )
+
+
 def info_rows(info: VectorInfo) -> list[list[Any]]:
     """The report as (field, value) rows for a table or TSV."""
     c, n = info.case, info.norms
@@ -34,6 +43,7 @@ def info_rows(info: VectorInfo) -> list[list[Any]]:
         ["dtype", info.dtype],
         ["header", " ".join(map(str, info.header)) if info.header else "none"],
         ["counts known", "yes" if info.counts_known else "no"],
+        ["unseen words", _subwords_cell(info.subwords)],
         ["undecodable", info.undecodable_total],
         ["duplicates", info.duplicates_total],
         ["case lower", c.lower],

@@ -23,18 +23,12 @@ from embtool.cli.output import (
     note_skipped,
     with_line_numbers,
 )
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
+from embtool.records import neighbor_records
 
 
 def neighbors_report(batch: similarity.Batch) -> Report:
-    records = [
-        {
-            "query": r.query,
-            "word": r.word,
-            "neighbors": [{"word": n.word, "score": n.score} for n in r.neighbors],
-        }
-        for r in batch.results
-    ]
+    records = neighbor_records(batch)
     rows = [
         [r.query, rank, n.word, n.score]
         for r in batch.results
@@ -79,7 +73,7 @@ def neighbors_command(
         )
     note_folded([(r.query, r.word) for r in batch.results])
     note_skipped(batch.skipped, len(batch.results))
-    report = neighbors_report(batch)
+    report = mark_oov(neighbors_report(batch), store)
     if line_numbers:
         at = [lines[i] for i in batch.answered]
         per_row = [n for n, r in zip(at, batch.results, strict=True) for _ in r.neighbors]

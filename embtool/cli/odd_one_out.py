@@ -16,7 +16,7 @@ from embtool.cli.output import (
     note_skipped,
     with_line_numbers,
 )
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
 
 
 def odd_report(batch: similarity.Batch) -> Report:
@@ -61,4 +61,4 @@ def odd_one_out_command(
     report = odd_report(batch)
     if line_numbers:
         report = with_line_numbers(report, [lines[i] for i in batch.answered])
-    emit(report, fmt)
+    emit(mark_oov(report, store), fmt)

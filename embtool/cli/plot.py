@@ -25,10 +25,12 @@ from embtool.cli.inputs import parse_pairs, read_stdin, wants_stdin
 from embtool.cli.options import DirectionFileOpt, ExactCaseOpt, MethodOpt, PairOpt, PairsFileOpt
 from embtool.cli.output import Format, Report, emit, err, note, note_direction, note_folded, warn
 from embtool.cli.spaces import shift_plot
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, note_built, vector_options
 from embtool.errors import UsageError
 from embtool.language import store_language
 from embtool.projection import ProjectionMethod
+from embtool.records import word_map_record
+from embtool.vectors.store import VectorStore
 from embtool.wordlists import read_group_lines, read_text, read_word_list, words_in
 
 DEFAULT_COMMAND = "words"
@@ -266,23 +268,7 @@ def _xy(x: float, y: float) -> dict[str, float]:
 def coords_report(
     wm: projection.WordMap, output: Path | None, fonts: tuple[str, ...] | None
 ) -> Report:
-    proj = wm.projection
-    evr = list(proj.explained_variance_ratio) if proj.explained_variance_ratio else None
-    record = {
-        "method": proj.method.value,
-        "explained_variance_ratio": evr,
-        "fit_size": proj.fit_size,
-        "perplexity": proj.perplexity,
-        "output": str(output) if output is not None else None,
-        "fonts": list(fonts) if fonts else None,
-        "points": [
-            {"word": w, **_xy(*xy), "group": g}
-            for w, xy, g in zip(wm.words, wm.coords, wm.groups, strict=True)
-        ],
-        "analogies": [
-            {"words": list(q.words), "predicted": _xy(*q.predicted)} for q in wm.analogies
-        ],
-    }
+    record = word_map_record(wm, output, fonts)
     rows: list[list[Any]] = [
         [w, float(x), float(y), g, "word"]
         for w, (x, y), g in zip(wm.words, wm.coords, wm.groups, strict=True)
@@ -295,6 +281,16 @@ def coords_report(
     return Report(
         [record], ["word", "x", "y", "group", "kind"], rows, title="2-D coordinates", single=True
     )
+
+
+def _mark_built(report: Report, store: VectorStore) -> None:
+    """Points whose words were built from fastText n-grams get ``"oov": true``, and a note."""
+    built = set(store.built_words)
+    if built:
+        note_built(store)
+        for point in report.records[0]["points"]:
+            if point["word"] in built:
+                point["oov"] = True
 
 
 def write_coords(report: Report, path: Path) -> None:
@@ -525,6 +521,7 @@ def plot_words_command(
             wm, title=title, size=size_in, dpi=dpi, font=choice, max_labels=max_labels
         )
     report = coords_report(wm, out, choice.families if choice else None)
+    _mark_built(report, store)
     finish(fig, out, dpi, report, coords, fmt, f"{len(wm.words)} words, {METHOD_NAMES[method]}")
 
 

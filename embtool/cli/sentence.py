@@ -17,7 +17,7 @@ from embtool.cli.options import (
     sentence_tokenizer,
 )
 from embtool.cli.output import Format, Report, emit, warn
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, note_built, vector_options
 from embtool.corpus import Tokenizer, make_tokenizer
 from embtool.errors import UsageError
 from embtool.language import store_language
@@ -83,6 +83,7 @@ def _vectors(
         frequencies=freqs,
         skip_unknown=skip_unknown,
     )
+    note_built(store)
     for s in sv.skipped:
         warn(f"skipped {s.text!r}: no word in the vectors")
     for s in sv.sentences:
@@ -99,6 +100,7 @@ def explain_report(sv: sent.SentenceVectors) -> Report:
             "sentence": s.text,
             "words": [{"word": t.word, "weight": t.weight} for t in s.known],
             "unknown": list(s.unknown),
+            **({"oov": True, "oov_words": list(s.built)} if s.built else {}),
         }
         for s in sv.sentences
     ]

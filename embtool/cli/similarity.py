@@ -16,19 +16,12 @@ from embtool.cli.output import (
     note_skipped,
     with_line_numbers,
 )
-from embtool.cli.vectors import VectorSource, vector_options
+from embtool.cli.vectors import VectorSource, mark_oov, vector_options
+from embtool.records import similarity_records
 
 
 def similarity_report(batch: similarity.Batch) -> Report:
-    records = [
-        {
-            "word1": r.query[0],
-            "word2": r.query[1],
-            "words": list(r.words),
-            "similarity": r.similarity,
-        }
-        for r in batch.results
-    ]
+    records = similarity_records(batch)
     rows = [[r.query[0], r.query[1], r.similarity] for r in batch.results]
     return Report(records, ["word1", "word2", "similarity"], rows, title="Cosine similarity")
 
@@ -62,4 +55,4 @@ def similarity_command(
     report = similarity_report(batch)
     if line_numbers:
         report = with_line_numbers(report, [lines[i] for i in batch.answered])
-    emit(report, fmt)
+    emit(mark_oov(report, store), fmt)

@@ -1,5 +1,6 @@
-"""embtool train: turn text into a vector store (Word2Vec CBOW or skip-gram, or GloVe)."""
+"""embtool train: turn text into a vector store (Word2Vec CBOW or skip-gram, GloVe, fastText)."""
 
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
@@ -26,8 +27,28 @@ from embtool.cli.output import Format, Report, emit, note, warn
 from embtool.cli.progress import ProgressView
 from embtool.corpus import Corpus, Tokenizer, mostly_single_characters
 from embtool.errors import OutputExistsError, TrainingError, UsageError
-from embtool.training import GloveConfig, Method, OutputVectors, TrainConfig
+from embtool.training import (
+    Architecture,
+    FastTextConfig,
+    GloveConfig,
+    Method,
+    OutputVectors,
+    Word2VecConfig,
+)
 from embtool.vectors import save_vectors
+
+
+def _default(name: str, cls: type = Word2VecConfig) -> Any:
+    """The library's default of a config field, so help texts never repeat a number."""
+    field = {f.name: f for f in dataclasses.fields(cls)}[name]
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    value = field.default
+    return value.value if hasattr(value, "value") else value
+
+
+def _num(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _command_line() -> str:
@@ -77,7 +98,9 @@ def train_command(
             "--method",
             "-m",
             help="cbow: Word2Vec CBOW; skipgram: Word2Vec skip-gram; glove: GloVe (co-occurrence "
-            "counts, then weighted least squares with AdaGrad, in NumPy).",
+            "counts, then weighted least squares with AdaGrad, in NumPy); fasttext: fastText "
+            "(skip-gram or CBOW with character n-gram subwords, so unseen words get vectors; "
+            "architecture by --fasttext-arch).",
             case_sensitive=False,
         ),
     ] = Method.cbow,
@@ -96,14 +119,24 @@ def train_command(
     encoding: CorpusEncodingOpt = "utf-8",
     errors: CorpusErrorsOpt = Errors.strict,
     convert: CorpusConvertOpt = None,
-    dim: Annotated[int, typer.Option("--dim", "-d", min=1, help="Vector dimensions.")] = 100,
+    dim: Annotated[
+        int | None,
+        typer.Option(
+            "--dim",
+            "-d",
+            min=1,
+            help=f"Vector dimensions [default: {_default('dim')}].",
+            show_default=False,
+        ),
+    ] = None,
     window: Annotated[
         int | None,
         typer.Option(
             "--window",
             "-w",
             min=1,
-            help="Context words on each side [default: 5; glove: 10].",
+            help=f"Context words on each side [default: {_default('window')}; "
+            f"glove: {_default('window', GloveConfig)}].",
             show_default=False,
         ),
     ] = None,
@@ -112,7 +145,7 @@ def train_command(
         typer.Option(
             "--min-count",
             # no min=: the config checks the range, in the one-line wording of every setting
-            help="Ignore words rarer than this (at least 1) [default: 5].",
+            help=f"Ignore words rarer than this (at least 1) [default: {_default('min_count')}].",
             show_default=False,
         ),
     ] = None,
@@ -132,7 +165,7 @@ def train_command(
             "-e",
             min=1,
             help="Passes over the corpus (glove: over the co-occurrence nonzeros) "
-            "[default: 5; glove: 25].",
+            f"[default: {_default('epochs')}; glove: {_default('epochs', GloveConfig)}].",
             show_default=False,
         ),
     ] = None,
@@ -142,7 +175,8 @@ def train_command(
             "--negative",
             min=0,
             show_default=False,
-            help="Word2Vec: negative samples per word (0 = off; then --hs) [default: 5].",
+            help="Word2Vec: negative samples per word (0 = off; then --hs) "
+            f"[default: {_default('negative')}].",
         ),
     ] = None,
     hs: Annotated[bool, typer.Option("--hs", help="Word2Vec: hierarchical softmax.")] = False,
@@ -151,7 +185,8 @@ def train_command(
         typer.Option(
             "--ns-exponent",
             show_default=False,
-            help="Word2Vec: exponent shaping the negative-sampling distribution [default: 0.75].",
+            help="Word2Vec: exponent shaping the negative-sampling distribution "
+            f"[default: {_default('ns_exponent')}].",
         ),
     ] = None,
     sample: Annotated[
@@ -161,15 +196,16 @@ def train_command(
             min=0.0,
             show_default=False,
             help="Word2Vec: down-sample words more frequent than this share of the corpus "
-            "(0 = off) [default: 0.001].",
+            f"(0 = off) [default: {_default('sample')}].",
         ),
     ] = None,
     alpha: Annotated[
         float | None,
         typer.Option(
             "--alpha",
-            help="Word2Vec: initial learning rate [default: 0.025]. GloVe: exponent of the "
-            "weighting f(x) = min(1, (x/x_max)^alpha) [default: 0.75].",
+            help=f"Word2Vec: initial learning rate [default: {_default('alpha')}]. GloVe: "
+            "exponent of the weighting f(x) = min(1, (x/x_max)^alpha) "
+            f"[default: {_default('alpha', GloveConfig)}].",
             show_default=False,
         ),
     ] = None,
@@ -177,7 +213,7 @@ def train_command(
         float | None,
         typer.Option(
             "--min-alpha",
-            help="Word2Vec: final learning rate [default: 0.0001].",
+            help=f"Word2Vec: final learning rate [default: {_default('min_alpha')}].",
             show_default=False,
         ),
     ] = None,
@@ -191,7 +227,12 @@ def train_command(
             show_default=False,
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 1,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", min=0, help=f"Random seed [default: {_default('seed')}].", show_default=False
+        ),
+    ] = None,
     deterministic: Annotated[
         bool,
         typer.Option(
@@ -219,31 +260,37 @@ def train_command(
         ),
     ] = None,
     x_max: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--x-max",
             min=0.0,
-            help="GloVe: counts above this get full weight.",
+            help="GloVe: counts above this get full weight "
+            f"[default: {_default('x_max', GloveConfig)}].",
+            show_default=False,
             rich_help_panel="GloVe",
         ),
-    ] = 100.0,
+    ] = None,
     learning_rate: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--learning-rate",
-            help="GloVe: AdaGrad's initial learning rate.",
+            help="GloVe: AdaGrad's initial learning rate "
+            f"[default: {_default('learning_rate', GloveConfig)}].",
+            show_default=False,
             rich_help_panel="GloVe",
         ),
-    ] = 0.05,
+    ] = None,
     batch_size: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--batch-size",
             min=1,
-            help="GloVe: co-occurrence nonzeros per AdaGrad update (summed per word).",
+            help="GloVe: co-occurrence nonzeros per AdaGrad update (summed per word) "
+            f"[default: {_default('batch_size', GloveConfig)}].",
+            show_default=False,
             rich_help_panel="GloVe",
         ),
-    ] = 16384,
+    ] = None,
     grad_clip: Annotated[
         float | None,
         typer.Option(
@@ -254,14 +301,15 @@ def train_command(
         ),
     ] = None,
     output_vectors: Annotated[
-        OutputVectors,
+        OutputVectors | None,
         typer.Option(
             "--output-vectors",
             help="GloVe: w+c (word + context vectors, as the paper recommends), w (word vectors), "
-            "or concat ([w, c], 2 x --dim).",
+            f"or concat ([w, c], 2 x --dim) [default: {_default('output_vectors', GloveConfig)}].",
+            show_default=False,
             rich_help_panel="GloVe",
         ),
-    ] = OutputVectors.w_plus_c,
+    ] = None,
     asymmetric: Annotated[
         bool,
         typer.Option(
@@ -282,13 +330,58 @@ def train_command(
         ),
     ] = None,
     memory: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--memory",
-            help="GloVe: memory budget for counting, in GB (partial counts spill to --tmp-dir).",
+            help="GloVe: memory budget for counting, in GB (partial counts spill to --tmp-dir) "
+            f"[default: {_default('memory_gb', GloveConfig)}].",
+            show_default=False,
             rich_help_panel="GloVe",
         ),
-    ] = 4.0,
+    ] = None,
+    min_n: Annotated[
+        int | None,
+        typer.Option(
+            "--min-n",
+            help="fastText: shortest character n-gram "
+            f"[default: {_default('min_n', FastTextConfig)}].",
+            show_default=False,
+            rich_help_panel="fastText",
+        ),
+    ] = None,
+    max_n: Annotated[
+        int | None,
+        typer.Option(
+            "--max-n",
+            help="fastText: longest character n-gram "
+            f"[default: {_default('max_n', FastTextConfig)}].",
+            show_default=False,
+            rich_help_panel="fastText",
+        ),
+    ] = None,
+    bucket: Annotated[
+        int | None,
+        typer.Option(
+            "--bucket",
+            help="fastText: hash buckets for n-grams; the n-gram matrix takes bucket x dim x 4 "
+            "bytes, and about twice that while training "
+            f"[default: {_num(_default('bucket', FastTextConfig))}].",
+            show_default=False,
+            rich_help_panel="fastText",
+        ),
+    ] = None,
+    fasttext_arch: Annotated[
+        Architecture | None,
+        typer.Option(
+            "--fasttext-arch",
+            help="fastText: skipgram (predict the context from each word, as Facebook's fasttext "
+            "skipgram and the paper) or cbow "
+            f"[default: {_default('architecture', FastTextConfig)}].",
+            show_default=False,
+            case_sensitive=False,
+            rich_help_panel="fastText",
+        ),
+    ] = None,
     dtype: Annotated[Dtype, typer.Option("--dtype", help="Stored vector type.")] = Dtype.float32,
     tmp_dir: Annotated[
         Path | None,
@@ -315,6 +408,11 @@ def train_command(
     counts co-occurrences (or reuses cooc.npz), then trains; the cost of each epoch is shown and
     recorded in meta.json.
 
+    fastText: [bold]embtool train corpus.txt --method fasttext --min-n 3 --max-n 6[/bold]
+    trains skip-gram (--fasttext-arch cbow for CBOW) with character n-gram subwords; the store
+    keeps the n-gram matrix, so queries on words never seen get vectors. The memory the n-gram
+    matrix takes is printed first, and training is refused when it will not fit.
+
     The text is tokenized once into a temporary file that gensim's fast corpus_file mode reads
     (an already-tokenized plain file with --tokenizer whitespace is read in place); the temporary
     file is removed on success, failure and Ctrl-C, and the store is written only when training
@@ -322,11 +420,16 @@ def train_command(
     """
     paths = corpus or []
     glove = method is Method.glove
+    fasttext = method is Method.fasttext
     reuse = glove and cooccurrence is not None and cooccurrence.exists()
     if not glove and (cooccurrence is not None or asymmetric):
         raise UsageError("--cooccurrence and --asymmetric are GloVe options (--method glove)")
-    if glove and (save_model is not None or resume is not None):
-        raise UsageError("--save-model and --resume are Word2Vec options, not for --method glove")
+    if method not in (Method.cbow, Method.skipgram) and (
+        save_model is not None or resume is not None
+    ):
+        raise UsageError(
+            f"--save-model and --resume are Word2Vec options, not for --method {method.value}"
+        )
     w2v_only = {
         "--negative": negative,
         "--hs": hs or None,
@@ -341,89 +444,72 @@ def train_command(
         paths = [str(default_corpus())]
         note(f"no corpus given: training on the shipped sample corpus {paths[0]}")
     out = out or Path("vectors") / method.value
+    if deterministic and workers not in (None, 1):
+        warn("--deterministic trains with one worker; ignoring --workers")
+    # Options left at None take the saved count's settings (GloVe reuse), else the method's
+    # own defaults (the config dataclass's); options of another method are refused there.
+    saved = training.cooccurrence_settings(cooccurrence) if reuse and cooccurrence else None
+    config = training.make_config(
+        method,
+        saved=saved,
+        dim=dim,
+        window=window,
+        min_count=min_count,
+        max_vocab=max_vocab,
+        epochs=epochs,
+        seed=seed,
+        workers=1 if deterministic else (workers or training.default_workers()),
+        deterministic=deterministic,
+        negative=negative,
+        hs=hs or None,
+        ns_exponent=ns_exponent,
+        sample=sample,
+        alpha=alpha,
+        min_alpha=min_alpha,
+        x_max=x_max,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        grad_clip=grad_clip,
+        output_vectors=output_vectors,
+        symmetric=False if asymmetric else None,
+        memory_gb=memory,
+        min_n=min_n,
+        max_n=max_n,
+        bucket=bucket,
+        architecture=fasttext_arch,
+    )
     _check_out(out, force, "")
     if save_model is not None and resume is None:
         _check_out(save_model, force, "with --save-model")
-    if deterministic and workers not in (None, 1):
-        warn("--deterministic trains with one worker; ignoring --workers")
     if resume is not None:
         if not resume.is_file():  # fail before reading a large corpus
             raise TrainingError(f"{resume}: no such model file (--resume)")
         note("resuming: dimensions, window and objective come from the saved model")
-
-    n_workers = 1 if deterministic else (workers or training.default_workers())
-    config: TrainConfig
-    if glove:
-        saved = _saved_counts(cooccurrence) if reuse and cooccurrence is not None else {}
-        config = GloveConfig(
-            dim=dim,
-            window=window or saved.get("window") or 10,
-            min_count=min_count or saved.get("min_count") or 5,
-            max_vocab=max_vocab if max_vocab is not None else saved.get("max_vocab"),
-            epochs=epochs or 25,
-            seed=seed,
-            workers=n_workers,
-            deterministic=deterministic,
-            x_max=x_max,
-            alpha=0.75 if alpha is None else alpha,
-            learning_rate=learning_rate,
-            batch_size=batch_size,
-            grad_clip=grad_clip,
-            output_vectors=output_vectors,
-            symmetric=saved.get("symmetric", True) and not asymmetric,
-            memory_gb=memory,
+    if fasttext:
+        assert isinstance(config, FastTextConfig)
+        _fasttext_memory(config)
+    text = (
+        Corpus(
+            paths,
+            tokenizer=tokenizer,
+            lower=lower,
+            encoding=encoding,
+            errors=errors.value,
+            convert=convert.value if convert else None,
         )
-    else:
-        # Options left at None take the method's own default (the config dataclass's).
-        config = training.make_config(
-            method,
-            dim=dim,
-            window=window,
-            min_count=min_count,
-            max_vocab=max_vocab,
-            epochs=epochs,
-            seed=seed,
-            workers=n_workers,
-            deterministic=deterministic,
-            negative=negative,
-            hs=hs or None,
-            ns_exponent=ns_exponent,
-            sample=sample,
-            alpha=alpha,
-            min_alpha=min_alpha,
-        )
+        if paths
+        else None
+    )
     if reuse:
         assert isinstance(config, GloveConfig) and cooccurrence is not None
         # the corpus, if given, is only checked against what the count was made from, not read
-        given = (
-            Corpus(
-                paths,
-                tokenizer=tokenizer,
-                lower=lower,
-                encoding=encoding,
-                errors=errors.value,
-                convert=convert.value if convert else None,
-            )
-            if paths
-            else None
-        )
-        from embtool.training.glove import check_saved_counts, corpus_source
-
-        source = corpus_source(given.describe()) if given is not None else None
-        check_saved_counts(config, cooccurrence, source)
+        training.check_cooccurrence(config, cooccurrence, corpus=text)
         note(f"reusing the co-occurrence counts in {cooccurrence}")
         with ProgressView(verbose=verbose) as view:
-            store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=given)
+            store = training.train_from_cooccurrence(config, cooccurrence, view, corpus=text)
         _finish(store, out, dtype, force, fmt)
         return
-    text = Corpus(
-        paths,
-        tokenizer=tokenizer,
-        lower=lower,
-        encoding=encoding,
-        errors=errors.value,
-        convert=convert.value if convert else None,
-    )
+    assert text is not None
     if text.skipped:
         note(f"skipped {len(text.skipped)} non-text file(s), e.g. {text.skipped[0]}")
     options: dict[str, Any] = {}
@@ -438,11 +524,24 @@ def train_command(
     _finish(store, out, dtype, force, fmt)
 
 
-def _saved_counts(path: Path) -> dict[str, Any]:
-    """The settings a saved co-occurrence file was counted with (defaults for unset options)."""
-    from embtool.training.cooccurrence import read_cooccurrence_meta
+def _fasttext_memory(config: FastTextConfig) -> None:
+    """Say what the n-gram matrix will take, and refuse before reading the corpus when even that
+    cannot fit (the trainer checks again once the vocabulary is known)."""
+    from embtool.training.fasttext import (
+        available_memory,
+        check_memory,
+        format_bytes,
+        memory_estimate,
+    )
 
-    return read_cooccurrence_meta(path)
+    estimate = memory_estimate(config, 0, available_memory())
+    note(
+        f"fastText n-gram matrix: {config.bucket:,} buckets x {config.dim} dims x 4 bytes = "
+        f"{format_bytes(estimate.ngrams)}; training needs about {format_bytes(estimate.total)} "
+        "plus the word vectors (measured), at most "
+        f"{format_bytes(estimate.upper)} (twice the matrix, gensim#1824)"
+    )
+    check_memory(estimate)
 
 
 def training_summary(t: dict[str, Any], words: int, dim: int, out: Path) -> str:

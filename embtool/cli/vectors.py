@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from embtool.cli.output import note
+from embtool.cli.output import Report, note
 from embtool.resources import default_zh_vectors_path
 from embtool.vectors import ReadOptions, VectorFormat, load_vectors
 from embtool.vectors.names import resolve_vectors
@@ -242,3 +242,36 @@ def input_options(path_param: str) -> Callable[[Callable[..., Any]], Callable[..
     (convert, info): ``--vectors-format``, ``--limit``, ``--encoding``, ... but no ``--vectors``."""
     params = [p for p in _VECTOR_PARAMS if p.name != "vectors"]
     return lambda func: _with_source(func, params, lambda _, kwargs: str(kwargs[path_param]))
+
+
+# -- words built from fastText subwords ---------------------------------------------------------
+_QUERY_KEYS = ("query", "word", "words", "word1", "word2", "a", "b", "c")
+
+
+def note_built(store: VectorStore) -> None:
+    """Tell the user which query words were not in the vocabulary and got vectors from n-grams."""
+    for word in store.built_words:
+        note(
+            f"{word!r} is not in the vectors; its vector is built from its character n-grams "
+            "(fastText subwords)"
+        )
+
+
+def mark_oov(report: Report, store: VectorStore) -> Report:
+    """Add ``"oov": true`` and ``"oov_words"`` to each JSON record whose query used a word built
+    from n-grams (records without one keep their shape), and say so on stderr once per word."""
+    built = set(store.built_words)
+    if not built:
+        return report
+    note_built(store)
+    for record in report.records:
+        found: list[str] = []
+        for key in _QUERY_KEYS:
+            value = record.get(key)
+            for w in value if isinstance(value, list) else [value]:
+                if isinstance(w, str) and w in built and w not in found:
+                    found.append(w)
+        if found:
+            record["oov"] = True
+            record["oov_words"] = found
+    return report

@@ -60,6 +60,7 @@ class StoreEvaluation:
 
     store: str
     results: tuple[Result, ...]
+    subwords: bool = False  # question words outside the vocabulary were built from n-grams
 
     def scores(self) -> dict[str, float | None]:
         """Benchmark name -> headline score (total accuracy, or Spearman's rho)."""
@@ -137,6 +138,7 @@ def evaluate_store(
     chunk_size: int = DEFAULT_CHUNK,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    subwords: bool = False,
 ) -> StoreEvaluation:
     """Run analogy and similarity benchmarks on one store; with neither named, the standard suite
     of the store's language (``meta.json``'s ``language``, else judged by its words' script).
@@ -146,6 +148,8 @@ def evaluate_store(
     similarity sets use ``similarity_restrict`` (default: the whole vocabulary). ``threads``: how
     many chunks of analogy questions run at once, one BLAS thread each (default: every core).
     ``progress(done, total)`` counts analogy questions over all analogy benchmarks.
+    ``subwords``: benchmark words not in a store with fastText n-grams get vectors built from them
+    (answers must still be vocabulary words); otherwise they are out of vocabulary.
 
     Raises: BenchmarkError.
     """
@@ -164,7 +168,7 @@ def evaluate_store(
             return None
         return lambda done, _n: progress(base + done, total)
 
-    lookup = WordLookup(store, restrict, case)
+    lookup = WordLookup(store, restrict, case, subwords)
     for bench in analogy_sets:
         results.append(
             evaluate_analogies(
@@ -184,7 +188,7 @@ def evaluate_store(
         offset += len(bench)
         if progress is not None:
             progress(offset, total)
-    sim_lookup = WordLookup(store, similarity_restrict, case) if similarity_sets else None
+    sim_lookup = WordLookup(store, similarity_restrict, case, subwords) if similarity_sets else None
     for sim_bench in similarity_sets:
         results.append(
             evaluate_similarity(
@@ -196,7 +200,7 @@ def evaluate_store(
                 lookup=sim_lookup,
             )
         )
-    return StoreEvaluation(store.name, tuple(results))
+    return StoreEvaluation(store.name, tuple(results), subwords and store.has_subwords)
 
 
 __all__ = [

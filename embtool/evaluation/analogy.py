@@ -164,7 +164,7 @@ def evaluate_analogies(
         or lookup.case is not case
         or lookup.size != effective_restrict(store, restrict)
     ):
-        lookup = WordLookup(store, restrict, case)
+        lookup = WordLookup(store, restrict, case, lookup.subwords if lookup else False)
     questions = [(si, q) for si, s in enumerate(benchmark.sections) for q in s.questions]
     n = len(questions)
 
@@ -174,7 +174,7 @@ def evaluate_analogies(
     missing: list[list[str]] = [[] for _ in benchmark.sections]
     for i, (si, q) in enumerate(questions):
         ra, rb, rc = lookup.row(q.a), lookup.first_row(q.b), lookup.row(q.c)
-        known_answer = any(lookup.row(w) is not None for w in q.answers)
+        known_answer = any(lookup.answer_row(w) is not None for w in q.answers)
         if ra is not None and rb is not None and rc is not None and oov is AnalogyOOV.seen_abc:
             if not known_answer:  # seen, and wrong whatever is predicted: d is not a candidate
                 missing[si].extend(q.answers)

@@ -107,7 +107,7 @@ def evaluate_similarity(
         or lookup.case is not case
         or lookup.size != effective_restrict(store, restrict)
     ):
-        lookup = WordLookup(store, restrict, case)
+        lookup = WordLookup(store, restrict, case, lookup.subwords if lookup else False)
     n = len(benchmark.pairs)
     rows = np.full((n, 2), -1, dtype=np.int64)
     missing: list[str] = []

@@ -49,10 +49,18 @@ def effective_restrict(store: VectorStore, restrict: int | None) -> int:
 
 
 class WordLookup:
-    """Benchmark word -> row, over the first ``restrict`` words of a store, in a case mode."""
+    """Benchmark word -> row, over the first ``restrict`` words of a store, in a case mode.
 
-    def __init__(self, store: VectorStore, restrict: int | None, case: CaseMode) -> None:
+    With ``subwords`` (and a store that has fastText n-grams), a question word that is not in the
+    store at all gets the vector built from its n-grams (a row past the vocabulary); answers must
+    still be vocabulary words, since only those can be found.
+    """
+
+    def __init__(
+        self, store: VectorStore, restrict: int | None, case: CaseMode, subwords: bool = False
+    ) -> None:
         self.store = store
+        self.subwords = subwords and store.has_subwords
         self.case = CaseMode(case)
         self.size = effective_restrict(store, restrict)
         words = store.words[: self.size]
@@ -64,6 +72,14 @@ class WordLookup:
         return word.upper() if self.case is CaseMode.fold else word
 
     def row(self, word: str) -> int | None:
+        """The row of a question word (built from n-grams when allowed and not in the store)."""
+        row = self.rows.get(self.key(word))
+        if row is None and self.subwords and word not in self.store:
+            row = self.store.oov_row(word)
+        return row
+
+    def answer_row(self, word: str) -> int | None:
+        """The row of a word that must be in the (restricted) vocabulary: an answer."""
         return self.rows.get(self.key(word))
 
     def first_row(self, words: Iterable[str]) -> int | None:
@@ -72,7 +88,13 @@ class WordLookup:
             r = self.rows.get(self.key(w))
             if r is not None:
                 return r
+        for w in words:
+            r = self.row(w)
+            if r is not None:
+                return r
         return None
 
     def row_key(self, row: int) -> str:
+        if row >= len(self.store.words):
+            return self.key(self.store.oov_word(row) or "")
         return self.key(self.store.words[row])

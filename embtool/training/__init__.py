@@ -16,13 +16,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from embtool.corpus import Corpus, PreparedCorpus, ProgressCallback
 from embtool.errors import UsageError
 from embtool.training.config import (
+    Architecture,
+    FastTextConfig,
     GloveConfig,
     Method,
     OutputVectors,
@@ -61,33 +63,68 @@ def _glove(
     return train_glove_store(config, corpus, progress, **options)
 
 
+def _fasttext(
+    config: TrainConfig,
+    corpus: PreparedCorpus,
+    progress: ProgressCallback | None = None,
+    **options: Any,
+) -> VectorStore:
+    from embtool.training.fasttext import train_fasttext
+
+    if not isinstance(config, FastTextConfig):
+        raise UsageError("fasttext needs a FastTextConfig")
+    return train_fasttext(config, corpus, progress, **options)
+
+
 TRAINERS: dict[Method, Trainer] = {
     Method.cbow: _word2vec,
     Method.skipgram: _word2vec,
     Method.glove: _glove,
+    Method.fasttext: _fasttext,
 }
 
 CONFIGS: dict[Method, type[TrainConfig]] = {
     Method.cbow: Word2VecConfig,
     Method.skipgram: Word2VecConfig,
     Method.glove: GloveConfig,
+    Method.fasttext: FastTextConfig,
 }
 
 
-def make_config(method: Method | str, **options: Any) -> TrainConfig:
-    """The config of ``method`` from options; None means "the method's default".
+def make_config(
+    method: Method | str, saved: Mapping[str, Any] | None = None, **given: Any
+) -> TrainConfig:
+    """The config of ``method``: each field from ``given`` (None means "not given"), else from
+    ``saved`` (the settings a reused co-occurrence count was made with), else the dataclass default.
 
-    Raises: UsageError for an option the method does not have, or a value out of range.
+    Raises: UsageError for a given option the method does not have, or a value out of range.
     """
     method = Method(method)
     cls = CONFIGS[method]
-    fields = {f.name for f in dataclasses.fields(cls)}
-    given = {k: v for k, v in options.items() if v is not None}
+    fields = {f.name for f in dataclasses.fields(cls)} - {"method"}
+    given = {k: v for k, v in given.items() if v is not None}
     foreign = [k for k in given if k not in fields]
     if foreign:
         names = ", ".join(f"`{k}`" for k in foreign)
         raise UsageError(f"{names} does not apply to `method={method.value}`")
-    return cls(method, **given)
+    values = {k: v for k, v in (saved or {}).items() if k in SAVED_SETTINGS and v is not None}
+    values.update(given)
+    return cls(method, **values)
+
+
+# What a saved co-occurrence count fixes for GloVe training when the command line does not say.
+SAVED_SETTINGS = ("window", "min_count", "max_vocab", "symmetric")
+
+
+def cooccurrence_settings(path: str | Path) -> dict[str, Any]:
+    """The settings a saved co-occurrence count was made with (``saved`` for :func:`make_config`).
+
+    Raises: CooccurrenceError (missing or corrupt file).
+    """
+    from embtool.training.cooccurrence import read_cooccurrence_meta
+
+    meta = read_cooccurrence_meta(path)
+    return {k: meta[k] for k in SAVED_SETTINGS if k in meta}
 
 
 def train(
@@ -139,6 +176,19 @@ def train_from_cooccurrence(
     return _record(store, config, _Counted(store), time.perf_counter() - start)
 
 
+def check_cooccurrence(
+    config: GloveConfig, path: str | Path, *, corpus: Corpus | None = None
+) -> None:
+    """Whether :func:`train_from_cooccurrence` can reuse the count in ``path`` for ``config`` (and,
+    with ``corpus``, was counted from the same text), without training.
+
+    Raises: CooccurrenceError.
+    """
+    from embtool.training.glove import check_saved_counts, corpus_source
+
+    check_saved_counts(config, path, corpus_source(corpus.describe()) if corpus else None)
+
+
 class _Counted:
     """The corpus of a saved count, as far as its metadata tells (for :func:`_record`)."""
 
@@ -177,12 +227,16 @@ def _record(
 __all__ = [
     "CONFIGS",
     "TRAINERS",
+    "Architecture",
+    "FastTextConfig",
     "GloveConfig",
     "Method",
     "OutputVectors",
     "TrainConfig",
     "Trainer",
     "Word2VecConfig",
+    "check_cooccurrence",
+    "cooccurrence_settings",
     "default_workers",
     "make_config",
     "train",

@@ -23,12 +23,16 @@ class Method(str, Enum):
     cbow = "cbow"
     skipgram = "skipgram"
     glove = "glove"
+    fasttext = "fasttext"
 
     @property
     def label(self) -> str:
-        return {"cbow": "Word2Vec CBOW", "skipgram": "Word2Vec skip-gram", "glove": "GloVe"}.get(
-            self.value, self.value
-        )
+        return {
+            "cbow": "Word2Vec CBOW",
+            "skipgram": "Word2Vec skip-gram",
+            "glove": "GloVe",
+            "fasttext": "fastText",
+        }.get(self.value, self.value)
 
 
 def default_workers() -> int:
@@ -102,9 +106,14 @@ class Word2VecConfig(TrainConfig):
     min_alpha: float = 0.0001
     cbow_mean: bool = True
 
+    @classmethod
+    def methods(cls) -> tuple[Method, ...]:
+        """The methods this config trains."""
+        return (Method.cbow, Method.skipgram)
+
     def validate(self) -> None:
         super().validate()
-        if self.method not in (Method.cbow, Method.skipgram):
+        if self.method not in self.methods():
             raise UsageError(f"Word2Vec trains cbow or skipgram, not {self.method.value}")
         if self.negative < 0:
             raise InvalidOptionError("negative", "must be 0 (off) or more")
@@ -119,6 +128,61 @@ class Word2VecConfig(TrainConfig):
             raise InvalidOptionError("alpha", "must be greater than 0")
         if not 0 <= self.min_alpha <= self.alpha:
             raise InvalidOptionError("min_alpha", "must be between 0 and `alpha`")
+
+
+class Architecture(str, Enum):
+    """How fastText predicts: the context from a word (skip-gram) or a word from its context."""
+
+    skipgram = "skipgram"
+    cbow = "cbow"
+
+
+FASTTEXT_MAX_BUCKET = 1 << 30  # a bucket count beyond this is surely a typo
+
+
+@dataclass(frozen=True)
+class FastTextConfig(Word2VecConfig):
+    """fastText (Bojanowski et al. 2017) through gensim: Word2Vec plus character n-gram subwords.
+
+    Every word is ``<word>``'s n-grams of ``min_n`` to ``max_n`` characters, hashed into ``bucket``
+    shared vectors; a word's vector is the mean of its own vector and its n-grams', so unseen words get one from their n-grams. ``architecture`` is
+    skip-gram by default (Facebook's ``fasttext skipgram``, the paper's setting) or CBOW; the other
+    defaults are gensim's.
+    """
+
+    method: Method = Method.fasttext
+    architecture: Architecture = Architecture.skipgram
+    min_n: int = 3
+    max_n: int = 6
+    bucket: int = 2_000_000
+
+    @classmethod
+    def methods(cls) -> tuple[Method, ...]:
+        return (Method.fasttext,)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "architecture", Architecture(self.architecture))
+        super().__post_init__()
+
+    def validate(self) -> None:
+        super().validate()
+        if self.min_n < 1:
+            raise InvalidOptionError("min_n", "must be at least 1", self.min_n)
+        if self.min_n > self.max_n:
+            raise InvalidOptionError("min_n", f"must be at most `max_n` ({self.max_n})", self.min_n)
+        if not 1 <= self.bucket <= FASTTEXT_MAX_BUCKET:
+            raise InvalidOptionError(
+                "bucket", f"must be between 1 and {FASTTEXT_MAX_BUCKET:,}", self.bucket
+            )
+
+    @property
+    def skipgram(self) -> bool:
+        return self.architecture is Architecture.skipgram
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["architecture"] = self.architecture.value
+        return out
 
 
 class OutputVectors(str, Enum):

@@ -10,6 +10,7 @@ import numpy as np
 from embtool.errors import UsageError, VectorFileError
 from embtool.vectors.files import _UTF8_BOM, _read_head
 
+FASTTEXT_MAGIC = (793712314).to_bytes(4, "little")  # every Facebook fastText model starts so
 _NUMERIC_BYTES = frozenset(b"0123456789.-+eEnaifNAIF \t\r\n")
 
 
@@ -21,6 +22,7 @@ class VectorFormat(str, Enum):
     word2vec_binary = "word2vec-binary"
     glove = "glove"
     fasttext = "fasttext"
+    fasttext_bin = "fasttext-bin"
     projector = "projector"
     gensim = "gensim"
 
@@ -32,6 +34,7 @@ class VectorFormat(str, Enum):
             "word2vec-binary": "word2vec binary",
             "glove": "GloVe text",
             "fasttext": "fastText .vec (word2vec text)",
+            "fasttext-bin": "fastText .bin model",
             "projector": "TensorFlow projector TSV",
             "gensim": "gensim pickle",
         }[self.value]
@@ -92,6 +95,8 @@ def sniff_format(path: str | Path) -> VectorFormat:
         raise VectorFileError(
             p, "is a bare .npy array; pass the store directory that holds it with vocab.txt"
         )
+    if head.startswith(FASTTEXT_MAGIC):
+        return VectorFormat.fasttext_bin
     if head[:1] == b"\x80" or head.startswith(b"PK\x03\x04"):
         return VectorFormat.gensim
     first, _, rest = head.removeprefix(_UTF8_BOM).partition(b"\n")
@@ -156,7 +161,7 @@ def guess_output_format(path: str | Path) -> tuple[VectorFormat, str]:
         return VectorFormat.store, "a path without extension"
     raise UsageError(
         f"cannot tell the output format from the extension of {p.name!r}; pass "
-        "`to=store|word2vec|word2vec-binary|glove|fasttext|projector`"
+        "`to=store|word2vec|word2vec-binary|glove|fasttext|fasttext-bin|projector`"
     )
 
 

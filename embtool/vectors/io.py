@@ -109,6 +109,12 @@ def _load(
             )
         require_regular(p, "a gensim pickle is read from a file")
         store = _read_gensim(p, limit=limit)
+    elif fmt is VectorFormat.fasttext_bin:
+        from embtool.vectors.fasttext_bin import read_fasttext_bin
+
+        if p.is_dir():
+            raise VectorFileError(p, "is a directory, not a fastText .bin model")
+        store = read_fasttext_bin(p, limit=limit)
     elif fmt is VectorFormat.word2vec_binary:
         store = _read_binary(
             p,
@@ -154,10 +160,17 @@ WRITERS: dict[VectorFormat, Callable[..., Path]] = {
     VectorFormat.fasttext: lambda s, p, **_: write_word2vec(s, p),
     VectorFormat.word2vec_binary: lambda s, p, **_: write_word2vec(s, p, binary=True),
     VectorFormat.glove: lambda s, p, **_: write_word2vec(s, p, header=False),
+    VectorFormat.fasttext_bin: lambda s, p, **_: _write_fasttext_bin(s, p),
     VectorFormat.projector: lambda s, p, overwrite=False, **_: write_projector(
         s, p, overwrite=overwrite
     ),
 }
+
+
+def _write_fasttext_bin(store: VectorStore, path: Path) -> Path:
+    from embtool.vectors.fasttext_bin import write_fasttext_bin
+
+    return write_fasttext_bin(store, path)
 
 
 def save_vectors(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,14 @@ from embtool.atomic import atomic_dir
 from embtool.errors import OutputError, VectorFileError
 from embtool.vectors.files import _check_words_writable, _words, require_regular
 from embtool.vectors.store import VectorStore
+from embtool.vectors.subwords import HASH_NAME, Subwords
 
 STORE_FORMAT = "embtool-store"
 
 
 STORE_FORMAT_VERSION = 1
+NGRAMS_FILE = "ngrams.npy"
+NGRAMS_USED_FILE = "ngrams_used.npy"
 
 
 def _read_vocab(
@@ -159,7 +162,48 @@ def _read_store(path: Path, *, limit: int | None, mmap: bool) -> VectorStore:
             raise VectorFileError(meta_path, f"not valid JSON ({exc})") from None
         if not isinstance(meta, dict):
             raise VectorFileError(meta_path, "not a JSON object")
-    return VectorStore(words, vectors, counts=counts, meta=meta, path=path)
+    subwords = _read_subwords(path, meta.get("subwords"), vectors.shape[1], mmap=mmap)
+    return VectorStore(words, vectors, counts=counts, meta=meta, path=path, subwords=subwords)
+
+
+def _read_subwords(path: Path, info: Any, dim: int, *, mmap: bool) -> Subwords | None:
+    """The n-gram matrix meta.json announces (memory-mapped), checked against its parameters."""
+    if info is None:
+        return None
+    where = path / "meta.json"
+    if not isinstance(info, dict):
+        raise VectorFileError(where, '"subwords" is not a JSON object')
+    try:
+        min_n, max_n, bucket = int(info["min_n"]), int(info["max_n"]), int(info["bucket"])
+        name = str(info["hash"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VectorFileError(where, f'"subwords" lacks a valid {exc}') from None
+    if name != HASH_NAME:
+        raise VectorFileError(where, f"n-grams hashed with {name!r}, which embtool cannot compute")
+    if not 1 <= min_n <= max_n or bucket < 1:
+        raise VectorFileError(where, f"bad n-gram parameters min_n={min_n} max_n={max_n}")
+    ngrams_path = path / str(info.get("file", NGRAMS_FILE))
+    if not ngrams_path.exists():
+        raise VectorFileError(
+            ngrams_path, "missing: meta.json says this store keeps subwords (fastText n-grams)"
+        )
+    ngrams = _open_npy(ngrams_path, mmap=mmap)
+    if ngrams.shape != (bucket, dim):
+        raise VectorFileError(
+            ngrams_path,
+            f"wrong shape: {ngrams.shape[0]:,} x {ngrams.shape[1]:,}, but meta.json says "
+            f"bucket {bucket:,} x {dim:,} dims",
+        )
+    used = None
+    used_path = path / str(info.get("used_file", NGRAMS_USED_FILE))
+    if used_path.exists():
+        try:
+            used = np.load(used_path, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise VectorFileError(used_path, f"corrupt ({str(exc).splitlines()[0]})") from None
+        if used.dtype != np.uint8 or used.shape != ((bucket + 7) // 8,):
+            raise VectorFileError(used_path, f"wrong shape {used.shape} for bucket {bucket:,}")
+    return Subwords(ngrams, min_n, max_n, used=used, hash=name)
 
 
 def _embtool_version() -> str:
@@ -184,7 +228,13 @@ _STORE_OWN_KEYS = frozenset(
 
 def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
     """The meta.json content for ``store``: format fields first, then how it was made."""
-    meta = {k: v for k, v in store.meta.items() if k not in _STORE_OWN_KEYS}
+    meta = {k: v for k, v in store.meta.items() if k not in _STORE_OWN_KEYS | {"subwords"}}
+    if store.subwords is not None:
+        meta["subwords"] = {
+            **store.subwords.describe(),
+            "file": NGRAMS_FILE,
+            "used_file": NGRAMS_USED_FILE,
+        }
     return {
         "format": STORE_FORMAT,
         "format_version": STORE_FORMAT_VERSION,
@@ -195,6 +245,31 @@ def store_meta(store: VectorStore, dtype: np.dtype) -> dict[str, Any]:
         "embtool_version": _embtool_version(),
         **meta,
     }
+
+
+def _write_npy(
+    path: Path,
+    shape: tuple[int, int],
+    blocks: Iterable[tuple[int, np.ndarray]],
+    dtype: np.dtype,
+) -> None:
+    """Write a 2-D matrix as .npy from ``(start, block)`` pieces (a memory map is never read whole)."""
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(
+            f,
+            {
+                "descr": np.lib.format.dtype_to_descr(dtype),
+                "fortran_order": False,
+                "shape": shape,
+            },
+        )
+        for _, block in blocks:
+            f.write(np.ascontiguousarray(block, dtype=dtype).tobytes())
+
+
+def _row_blocks(matrix: np.ndarray, rows: int = 65536) -> Iterator[tuple[int, np.ndarray]]:
+    for start in range(0, matrix.shape[0], rows):
+        yield start, matrix[start : start + rows]
 
 
 def write_store(
@@ -211,17 +286,13 @@ def write_store(
         if peak > 65000:
             raise OutputError(f"values up to {peak:.3g} overflow float16; keep float32")
     with atomic_dir(path, overwrite=overwrite) as tmp:
-        with open(tmp / "vectors.npy", "wb") as f:
-            np.lib.format.write_array_header_1_0(
-                f,
-                {
-                    "descr": np.lib.format.dtype_to_descr(target),
-                    "fortran_order": False,
-                    "shape": (len(store), store.dim),
-                },
-            )
-            for _, block in store.blocks():
-                f.write(np.ascontiguousarray(block, dtype=target).tobytes())
+        _write_npy(tmp / "vectors.npy", (len(store), store.dim), store.blocks(), target)
+        if store.subwords is not None:
+            ngrams = store.subwords.ngrams
+            _write_npy(tmp / NGRAMS_FILE, ngrams.shape, _row_blocks(ngrams), target)
+            used = store.subwords.used
+            if used is not None:
+                np.save(tmp / NGRAMS_USED_FILE, np.asarray(used, dtype=np.uint8))
         with open(tmp / "vocab.txt", "w", encoding="utf-8", newline="\n") as f:
             if store.counts is not None:
                 f.writelines(

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from embtool.errors import QUOTE_WORDS, UnknownWordsError, VectorFileError
 from embtool.suggest import SuggestionIndex
+
+if TYPE_CHECKING:
+    from embtool.vectors.subwords import Subwords
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float16))
 _SCAN_LOOKUPS = 16  # look-ups answered by scanning before the word index is built
@@ -24,11 +27,17 @@ _SCAN_LOOKUPS = 16  # look-ups answered by scanning before the word index is bui
 
 @dataclass(frozen=True)
 class Resolved:
-    """A query word matched to a row; ``word`` differs from ``query`` when case was folded."""
+    """A query word matched to a row; ``word`` differs from ``query`` when case was folded.
+
+    ``oov`` marks a word outside the vocabulary whose vector was built from its character n-grams;
+    its ``row`` is past the vocabulary's (``store.rows`` knows it; neighbour searches never return
+    it).
+    """
 
     query: str
     word: str
     row: int
+    oov: bool = False
 
     @property
     def folded(self) -> bool:
@@ -39,6 +48,7 @@ class VectorStore:
     """Words and their vectors, with lazily cached norms, unit rows and word index.
 
     ``vectors`` is kept as given (a read-only memory map stays one); arithmetic is done in float32.
+    ``subwords`` (fastText's n-gram matrix) lets :meth:`resolve` build vectors for unseen words.
     """
 
     def __init__(
@@ -50,6 +60,7 @@ class VectorStore:
         meta: dict[str, Any] | None = None,
         path: str | Path | None = None,
         name: str | None = None,
+        subwords: Subwords | None = None,
     ) -> None:
         if vectors.ndim != 2:
             raise VectorFileError(
@@ -80,6 +91,17 @@ class VectorStore:
         self._suggestions: SuggestionIndex | None = None
         self._norms: np.ndarray | None = None
         self._unit: np.ndarray | None = None
+        if subwords is not None and subwords.dim != vectors.shape[1]:
+            raise VectorFileError(
+                path or "<vectors>",
+                f"n-gram matrix has {subwords.dim} dims but the vectors have {vectors.shape[1]}",
+            )
+        self.subwords: Subwords | None = subwords
+        self._oov_rows: dict[
+            str, int
+        ] = {}  # word built from n-grams -> its row past the vocabulary
+        self._oov_vectors: list[np.ndarray] = []
+        self._oov_matrix: np.ndarray | None = None
 
     # -- counts -----------------------------------------------------------------------------
     @property
@@ -176,8 +198,61 @@ class VectorStore:
         return self.vector(word)
 
     def rows(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
-        """Raw vectors of the given rows as a float32 array."""
-        return np.asarray(self._vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+        """Raw vectors of the given rows as a float32 array (rows past the vocabulary are words
+        built from n-grams by :meth:`resolve`)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        n = len(self.words)
+        if not self._oov_vectors or rows.size == 0 or int(rows.max()) < n:
+            return np.asarray(self._vectors[rows], dtype=np.float32)
+        out = np.empty((*rows.shape, self.dim), dtype=np.float32)
+        inside = rows < n
+        out[inside] = self._vectors[rows[inside]]
+        if self._oov_matrix is None or len(self._oov_matrix) != len(self._oov_vectors):
+            self._oov_matrix = np.stack(self._oov_vectors)
+        extra = self._oov_matrix
+        out[~inside] = extra[rows[~inside] - n]
+        return out
+
+    # -- words outside the vocabulary (fastText subwords) -----------------------------------
+    @property
+    def has_subwords(self) -> bool:
+        """Whether vectors can be built for words outside the vocabulary."""
+        return self.subwords is not None
+
+    def oov_vector(self, word: str) -> np.ndarray | None:
+        """The vector fastText builds for ``word`` from its character n-grams (float32), or None
+        when the store has no subwords or none of the word's n-grams is known."""
+        if self.subwords is None:
+            return None
+        return self.subwords.vector(word)
+
+    def oov_row(self, word: str) -> int | None:
+        """A row past the vocabulary holding ``word``'s vector built from n-grams (made once per
+        word), or None when it cannot be built."""
+        row = self._oov_rows.get(word)
+        if row is not None:
+            return row
+        vec = self.oov_vector(word)
+        if vec is None:
+            return None
+        row = len(self.words) + len(self._oov_vectors)
+        self._oov_vectors.append(vec)
+        self._oov_rows[word] = row
+        return row
+
+    def oov_word(self, row: int) -> str | None:
+        """The word built from n-grams at ``row``, or None for a vocabulary row."""
+        if row < len(self.words):
+            return None
+        for word, r in self._oov_rows.items():
+            if r == row:
+                return word
+        return None
+
+    @property
+    def built_words(self) -> list[str]:
+        """Words outside the vocabulary whose vectors were built from n-grams so far."""
+        return list(self._oov_rows)
 
     def count(self, word: str) -> int | None:
         """Corpus frequency of ``word`` when the store knows it."""
@@ -248,11 +323,18 @@ class VectorStore:
 
     # -- words ------------------------------------------------------------------------------
     def resolve(
-        self, words: Iterable[str], *, fold_case: bool = True, suggest: bool = True
+        self,
+        words: Iterable[str],
+        *,
+        fold_case: bool = True,
+        suggest: bool = True,
+        subwords: bool = True,
     ) -> list[Resolved]:
         """Match query words to rows. With ``fold_case``, a word missing as typed falls back to its
         lower-case form, else to its only other-case form (``paris`` -> ``Paris``); a word with
-        several other-case forms stays unknown (they are suggested).
+        several other-case forms stays unknown (they are suggested). Then, with ``subwords`` and a
+        store that has them, a word still missing gets the vector built from its n-grams as typed
+        (``Resolved.oov``), as gensim's ``FastTextKeyedVectors`` does.
 
         Raises: UnknownWordsError naming every word that could not be matched (with spelling
         suggestions unless ``suggest`` is false: a batch that skips such queries never shows them).
@@ -274,6 +356,11 @@ class VectorStore:
                 if len(variants) == 1:
                     out.append(Resolved(q, variants[0], self.row(variants[0])))
                     continue
+            if subwords and self.subwords is not None:
+                row = self.oov_row(q)
+                if row is not None:
+                    out.append(Resolved(q, q, row, oov=True))
+                    continue
             missing.append(q)
         if missing:
             raise self.unknown(missing) if suggest else UnknownWordsError(missing)
@@ -288,9 +375,10 @@ class VectorStore:
         from embtool.language import unknown_words_hint
 
         shown = list(dict.fromkeys(words))[:QUOTE_WORDS]  # suggestions only for words it names
-        return UnknownWordsError(
-            words, self.close_matches(shown), where, unknown_words_hint(words, self)
-        )
+        hint = unknown_words_hint(words, self)
+        if hint is None and self.subwords is not None:
+            hint = "no character n-gram of theirs is known to these fastText subwords either"
+        return UnknownWordsError(words, self.close_matches(shown), where, hint)
 
     @property
     def suggestions(self) -> SuggestionIndex:
@@ -356,6 +444,7 @@ class VectorStore:
             meta=self.meta,
             path=self.path,
             name=self.name,
+            subwords=self.subwords,
         )
         if self._counts_loader is not None:
             store.set_counts_loader(lambda: self.counts[:n])  # type: ignore[index]
@@ -366,7 +455,7 @@ class VectorStore:
 
         Raises: UnknownWordsError.
         """
-        resolved = self.resolve(words, fold_case=False)
+        resolved = self.resolve(words, fold_case=False, subwords=False)
         rows = np.array([r.row for r in resolved], dtype=np.int64)
         return VectorStore(
             [r.word for r in resolved],
