@@ -546,41 +546,37 @@ def evaluate_command(
             sets = (analogy_sets, similarity_sets)
             if by_language and store_language(store) != ENGLISH:
                 sets = load_benchmarks(language=store_language(store))
-            results: list = []
-            for i, method in enumerate(methods):
-                run = evaluate_store(
-                    store,
-                    sets[0],
-                    sets[1] if i == 0 else [],
-                    method=method,
-                    restrict=restrict,
-                    case=case,
-                    analogy_oov=analogy_oov,
-                    similarity_oov=similarity_oov,
-                    epsilon=epsilon,
-                    threads=threads,
-                    progress=start(f"{store.name} ({method.value})", sum(len(b) for b in sets[0])),
-                )
-                results += [r for r in run.results if r.kind == "analogy"]
-                if i == 0:
-                    similarity_results = [r for r in run.results if r.kind != "analogy"]
-            run = StoreEvaluation(store.name, tuple(results + similarity_results))
-            runs.append((store.name, str(path), run))
+
+            def run_all(
+                store: Any, sets: tuple[list, list], label: str, subwords: bool
+            ) -> StoreEvaluation:
+                """Every method on the analogies, the similarity sets once."""
+                results: list = []
+                similar: list = []
+                for i, method in enumerate(methods):
+                    run = evaluate_store(
+                        store,
+                        sets[0],
+                        sets[1] if i == 0 else [],
+                        method=method,
+                        restrict=restrict,
+                        case=case,
+                        analogy_oov=analogy_oov,
+                        similarity_oov=similarity_oov,
+                        epsilon=epsilon,
+                        threads=threads,
+                        progress=start(f"{label} ({method.value})", sum(len(b) for b in sets[0])),
+                        subwords=subwords,
+                    )
+                    results += [r for r in run.results if r.kind == "analogy"]
+                    if i == 0:
+                        similar = [r for r in run.results if r.kind != "analogy"]
+                return StoreEvaluation(store.name, tuple(results + similar), subwords=subwords)
+
+            runs.append((store.name, str(path), run_all(store, sets, store.name, False)))
             if store.has_subwords:  # the same store again, unseen words built from n-grams
                 note(f"{store.name} has fastText subwords: also scoring it with OOV words built")
-                run = evaluate_store(
-                    store,
-                    *sets,
-                    method=method,
-                    restrict=restrict,
-                    case=case,
-                    analogy_oov=analogy_oov,
-                    similarity_oov=similarity_oov,
-                    epsilon=epsilon,
-                    threads=threads,
-                    progress=start(f"{store.name} +subwords", sum(len(b) for b in sets[0])),
-                    subwords=True,
-                )
+                run = run_all(store, sets, f"{store.name} +subwords", True)
                 runs.append((f"{store.name}+subwords", str(path), run))
             del store
     names = _column_names([name for name, _, _ in runs])
