@@ -190,6 +190,24 @@ _FACTORIES: dict[Tokenizer, Callable[[bool], Callable[[str], list[str]]]] = {
 }
 
 
+def jieba_available() -> bool:
+    """True when the optional package jieba can be imported (``embtool[chinese]``)."""
+    import importlib.util
+
+    return importlib.util.find_spec("jieba") is not None
+
+
+def query_tokenizer(language: str) -> tuple[Tokenizer, bool]:
+    """The tokenizer for sentences queried against vectors in ``language``, and whether it is a
+    fallback: jieba for Chinese vectors (trained on jieba words), or character split when jieba
+    is not installed (True: most Chinese words will then be unknown); regex otherwise."""
+    if language != "zh":
+        return Tokenizer.regex, False
+    if jieba_available():
+        return Tokenizer.jieba, False
+    return Tokenizer.char, True
+
+
 def make_tokenizer(
     kind: Tokenizer | str, *, lower: bool | None = None
 ) -> Callable[[str], list[str]]:

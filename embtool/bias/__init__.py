@@ -52,6 +52,7 @@ from embtool.bias.wordsets import (
     equalize_pairs,
     gender_specific_words,
     neutral_professions,
+    professions,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "load_direction",
     "load_weat_tests",
     "neutral_professions",
+    "professions",
     "project",
     "ripa",
     "rnd",

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from embtool.bias.direction import BiasDirection, bias_direction
-from embtool.bias.wordsets import equalize_pairs, gender_specific_words
+from embtool.bias.wordsets import equalize_pairs, gender_specific_words, neutral_professions
 from embtool.errors import BiasError
 from embtool.language import store_language
 from embtool.progress import ProgressCallback, ProgressEvent
@@ -148,28 +148,54 @@ GENDER_WEAT_TESTS = ("career-family", "math-arts", "science-arts")
 
 @dataclass(frozen=True)
 class DebiasComparison:
-    """Before/after rows (measure, before, after), and the WEAT tests that could not run."""
+    """Before/after rows (measure, before, after), the WEAT tests that could not run, and notes
+    on what was not measured (e.g. no WEAT word sets in the store's language)."""
 
     rows: list[dict[str, Any]]
     direct_bias_words: int
     direct_bias_requested: int
     left_out: list[tuple[str, str]]
+    notes: tuple[str, ...] = ()
 
 
 def compare_debiased(
     before: VectorStore, after: VectorStore, info: DebiasInfo, *, seed: int = 0
 ) -> DebiasComparison:
-    """DirectBias on the removed direction and WEAT d and p on the gender tests, before and after."""
+    """Before and after: DirectBias on the removed direction, ECT of the definitional pairs' two
+    sides over the professions, and WEAT d and p on the gender tests. The word lists are those of
+    the store's language; the WEAT sets are English only, so Chinese stores get a note instead."""
     from embtool.bias.direction import direct_bias
+    from embtool.bias.measures import ect
     from embtool.bias.weat import get_weat_test, weat
+    from embtool.bias.wordsets import definitional_pairs
 
     g = info.direction
+    language = store_language(before)
     rows: list[dict[str, Any]] = []
     db = [direct_bias(s, g) for s in (before, after)]
     rows.append(
         {"measure": "DirectBias_1 (professions)", "before": db[0].value, "after": db[1].value}
     )
+    pairs = definitional_pairs(language)
     left_out: list[tuple[str, str]] = []
+    e: list[float | None] = []
+    for when, s in (("before", before), ("after", after)):
+        try:
+            e.append(
+                ect(
+                    s, [a for a, _ in pairs], [b for _, b in pairs], neutral_professions(language)
+                ).value
+            )
+        except BiasError as exc:  # e.g. undefined once every profession is neutral
+            e.append(None)
+            left_out.append(("ECT", f"{when}: {exc}"))
+    rows.append({"measure": "ECT (professions)", "before": e[0], "after": e[1]})
+    if language != "en":
+        note = (
+            f"WEAT: no gender test word sets in this store's language ({language}) are bundled "
+            "(the Caliskan et al. sets are English); DirectBias and ECT use its own lists"
+        )
+        return DebiasComparison(rows, len(db[0].words), db[0].requested, left_out, (note,))
     for name in GENDER_WEAT_TESTS:
         test = get_weat_test(name)
         try:

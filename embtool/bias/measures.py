@@ -16,6 +16,7 @@ default to yes, RIPA to no).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -170,7 +171,9 @@ def ect(
     a_unit = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-300)
     c1 = a_unit @ (m1 / np.linalg.norm(m1))
     c2 = a_unit @ (m2 / np.linalg.norm(m2))
-    rho = float(spearmanr(c1, c2).statistic)
+    with warnings.catch_warnings():  # a constant input is reported below as a BiasError
+        warnings.simplefilter("ignore")
+        rho = float(spearmanr(c1, c2).statistic)
     if not np.isfinite(rho):
         raise BiasError("ECT undefined: the similarities to one group are all equal")
     per_word = tuple(WordScore(w, float(x - y)) for w, x, y in zip(attr.words, c1, c2, strict=True))

@@ -70,6 +70,15 @@ def bolukbasi_professions() -> list[str]:
     return [p[0] for p in bolukbasi_data()["professions"]]
 
 
+def professions(language: str = "en") -> list[str]:
+    """The bundled professions list of ``language``: Bolukbasi et al.'s 320, or for ``"zh"`` the
+    Chinese list (embtool's own, see data/README.md)."""
+    zh = _zh(language)
+    if zh is not None:
+        return list(zh["professions"])
+    return bolukbasi_professions()
+
+
 def profession_scores() -> dict[str, tuple[float, float]]:
     """Profession -> (definitional, stereotypical) gender score: crowd ratings in [-1, 1]."""
     return {w: (float(d), float(s)) for w, d, s in bolukbasi_data()["professions"]}

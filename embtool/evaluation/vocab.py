@@ -24,10 +24,14 @@ class CaseMode(str, Enum):
 
 
 class AnalogyOOV(str, Enum):
-    """Questions with a word outside the vocabulary: left out, or counted as wrong answers."""
+    """Questions with a word outside the vocabulary: left out, or counted as wrong answers; or
+    ``seen-abc``, Chinese-Word-Vectors' convention (Li et al. 2018, ``ana_eval_dense.py``): a
+    question is seen when a, b and c are known, and a seen question whose answer d is unknown is
+    answered wrong; accuracy = correct / seen."""
 
     skip = "skip"
     count_wrong = "count-wrong"
+    seen_abc = "seen-abc"
 
 
 class SimilarityOOV(str, Enum):

@@ -53,3 +53,34 @@ def test_direct_bias_cli_on_chinese_store(tmp_path):
     assert out["words"] == ["医生", "护士", "教师", "老师"]  # the Chinese professions list
     # two of the four lean 0.5 along the gender axis: cos = 0.5 / sqrt(1.25), mean |cos| over 4
     assert out["direct_bias"] == pytest.approx(2 * 0.5 / np.sqrt(1.25) / 4, abs=1e-6)
+
+
+def test_debias_chinese_store_before_after_with_chinese_lists(tmp_path):
+    path = save_vectors(_store(), tmp_path / "zh")
+    out = tmp_path / "zh-debiased"
+    result = runner.invoke(app, ["debias", str(path), "--out", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rec = json.loads(result.stdout)
+    rows = {c["measure"]: c for c in rec["comparison"]}
+    # the Chinese professions: two of four lean 0.5 along the 她-他 axis; none after neutralizing
+    assert rows["DirectBias_1 (professions)"]["before"] == pytest.approx(
+        2 * 0.5 / np.sqrt(1.25) / 4, abs=1e-6
+    )
+    assert rows["DirectBias_1 (professions)"]["after"] == pytest.approx(0.0, abs=1e-6)
+    # ECT before: cos(m_female, a) = -cos(m_male, a) for every profession (the pairs sit at +-x):
+    # ranks exactly reversed, rho = -1; after, all those cosines are 0: undefined
+    assert rows["ECT (professions)"]["before"] == pytest.approx(-1.0)
+    assert rows["ECT (professions)"]["after"] is None
+    assert "ECT left out: after: ECT undefined" in result.stderr
+    assert not any(m.startswith("WEAT") for m in rows)  # the bundled WEAT sets are English
+    assert "career-family" not in result.stderr
+    assert "no gender test word sets in this store's language (zh)" in result.stderr
+    # the Chinese benchmarks, not the English suite, measure the cost
+    assert {m for m in rows if m.endswith(("accuracy", "spearman"))} == {
+        "ca8-semantic accuracy",
+        "ca8-morphological accuracy",
+        "ws240 spearman",
+        "ws297 spearman",
+        "cos960 spearman",
+    }
+    assert rec["debias"]["equalized"]  # Chinese equalize pairs were found in the store

@@ -127,3 +127,25 @@ def test_store_reopened_answers_like_in_memory(ft):
         (res,) = s.resolve([word])
         assert res.oov
         np.testing.assert_allclose(s.rows([res.row])[0], ref.wv[word], atol=1e-6)
+
+
+def test_evaluate_both_methods_on_a_subword_store(ft, tmp_path):
+    """-m add -m mul: both runs (plain and +subwords) carry both methods, rows aligned by store."""
+    store, _ = ft
+    bench = tmp_path / "ana.txt"
+    bench.write_text(": s\nw1 w2 w3 w4\nw1x w2 w3 w4\nw5 w6 w7 w8\n")
+    args = ["evaluate", str(store), "-a", str(bench), "-m", "add", "-m", "mul", "-f", "json"]
+    out, _ = run(*args)
+    assert [(r["store"], r["method"]) for r in out] == [
+        ("store", "add"),
+        ("store", "mul"),
+        ("store+subwords", "add"),
+        ("store+subwords", "mul"),
+    ]
+    assert out[0]["answered"] == 2 and out[2]["answered"] == 3  # w1x built from n-grams
+    table = runner.invoke(app, [*args[:-2], "-f", "tsv"])
+    assert table.exit_code == 0, table.stderr
+    assert {line.split("\t")[2] for line in table.stdout.splitlines()[1:]} == {
+        "accuracy (add)",
+        "accuracy (mul)",
+    }
