@@ -598,3 +598,65 @@ def test_duplicate_word_names_its_first_line_past_blank_lines(tmp_path: Path):
         VectorFileError, match=r"line 4: duplicate word 'b' \(first seen on line 2\)"
     ):
         load_vectors(binary)
+
+
+def _binary_records(tmp_path: Path, words: list[bytes], seps: list[bytes], dim: int = 3):
+    """A word2vec binary file written by hand: ``seps[i]`` (newlines or nothing) before record i.
+    Returns the path, the vectors and each word's byte offset (an independent oracle)."""
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((len(words), dim)).astype("<f4")
+    data = bytearray(f"{len(words)} {dim}\n".encode())
+    offsets = []
+    for word, sep, vec in zip(words, seps, vectors, strict=True):
+        data += sep
+        offsets.append(len(data))
+        data += word + b" " + vec.tobytes()
+    path = tmp_path / "v.bin"
+    path.write_bytes(bytes(data))
+    return path, vectors, offsets
+
+
+@pytest.mark.parametrize("chunk_rows", [8192, 5])
+def test_binary_block_path_and_record_path_agree_on_odd_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_rows: int
+):
+    """Blocks of records are decoded, deduplicated and copied at once; a duplicate, a word that
+    does not decode or odd newlines make the reader go record by record. Both must give what a
+    record-by-record reading of the file gives: the same words, rows, report and errors."""
+    import embtool.vectors.word2vec as w2v
+
+    monkeypatch.setattr(w2v, "_BINARY_CHUNK", 1)  # ~20 KB chunks: records cut at many boundaries
+    monkeypatch.setattr(w2v, "_CHUNK_ROWS", chunk_rows)
+    rng = np.random.default_rng(1)
+    n = 6000
+    words = [f"w{i}{'é' * (i % 3)}{'x' * (i % 11)}".encode() for i in range(n)]
+    seps = [[b"\n", b"", b"\r\n", b"\n\n"][int(k)] for k in rng.integers(0, 4, n)]
+    seps[0] = b""
+    words[4000] = words[1234]  # a duplicate
+    words[2500] = b"caf\xe9"  # latin-1, not UTF-8
+    path, vectors, offsets = _binary_records(tmp_path, words, seps)
+
+    report = ReadReport()
+    store = load_vectors(path, ReadOptions(unicode_errors="replace"), report=report)
+    keep = [i for i in range(n) if i != 4000]
+    assert store.words == [words[i].decode("utf-8", "replace") for i in keep]
+    assert np.array_equal(np.asarray(store.vectors), vectors[keep])
+    assert report.duplicates == [(4001, words[1234].decode())]
+    assert report.undecodable == [(2501, offsets[2500] + 3)]
+
+    with pytest.raises(VectorFileError, match=f"byte offset {offsets[2500] + 3} "):
+        load_vectors(path)
+    words[2500] = b"cafe"
+    path, _, _ = _binary_records(tmp_path, words, seps)
+    with pytest.raises(
+        VectorFileError, match=r"duplicate word 'w1234.*' \(first seen on line 1235\)"
+    ):
+        load_vectors(path)
+    words[4000] = b"fresh"
+    path, vectors, _ = _binary_records(tmp_path, words, seps)
+    store = load_vectors(path)
+    assert store.words == [w.decode() for w in words]
+    assert np.array_equal(np.asarray(store.vectors), vectors)
+    assert np.array_equal(
+        np.asarray(load_vectors(path, ReadOptions(limit=4321)).vectors), vectors[:4321]
+    )

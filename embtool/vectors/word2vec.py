@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import lzma
@@ -161,6 +162,22 @@ class _DuplicateGuard:
             return True
         self.report.duplicates.append((line_no, word))
         return False
+
+    def accept_block(self, words: list[str], first_line: int) -> bool:
+        """Accept all ``words`` (lines ``first_line``, ``first_line + 1``, ...) at once if none
+        repeats another or one seen before; otherwise change nothing and return False, so the
+        caller goes word by word with :meth:`accept` (which raises or reports the duplicate)."""
+        if self.report is None:
+            new = set(words)
+            if len(new) != len(words) or not self.words.isdisjoint(new):
+                return False
+            self.words |= new
+            return True
+        lines = dict(zip(words, range(first_line, first_line + len(words)), strict=True))
+        if len(lines) != len(words) or not self.lines.keys().isdisjoint(lines):
+            return False
+        self.lines.update(lines)
+        return True
 
 
 def _open_reading(
@@ -356,6 +373,27 @@ def _split_rows(values: list[str], dim: int) -> Iterator[list[str]]:
         yield values[i : i + dim]
 
 
+#: Codecs whose decoding of ``b" ".join(words)`` is the words' decodings joined by " " (byte 0x20
+#: is never inside a multibyte character and no state carries over), so a block of words is
+#: decoded with one call and split; other codecs decode word by word.
+_SPLITTABLE_CODECS = frozenset(
+    {"utf-8", "ascii", "iso8859-1", "cp1252", "gbk", "gb2312", "gb18030", "big5"}
+)
+
+
+def _decode_block(raws: list[bytes], joined: bytes, encoding: str) -> list[str] | None:
+    """The words of ``raws`` (``joined`` is ``b" ".join(raws)``) decoded strictly, or None if one
+    does not decode (the caller then decodes word by word, which raises, reports or replaces as
+    asked)."""
+    try:
+        if codecs.lookup(encoding).name in _SPLITTABLE_CODECS:
+            words = joined.decode(encoding).split(" ")
+            return words if len(words) == len(raws) else None
+        return [raw.decode(encoding) for raw in raws]
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
 def _read_binary(
     path: Path,
     *,
@@ -365,6 +403,16 @@ def _read_binary(
     report: ReadReport | None,
     progress: ProgressCallback | None = None,
 ) -> VectorStore:
+    """Read word2vec binary: ``COUNT DIM\\n`` then COUNT records ``word<space><DIM float32>``,
+    each optionally followed by newlines.
+
+    Speed: the records of each buffered chunk are only located in Python (one ``find`` of the
+    space per record); their words are decoded with one call and checked for duplicates as a
+    set, and their vectors copied into the final matrix with one NumPy gather. Anything unusual
+    (a word that does not decode, a duplicate, a record cut by the end of the buffer or the
+    file, a word longer than allowed) goes through the record-by-record path, which raises,
+    reports or tolerates exactly as it always has.
+    """
     f, compression, tick = _open_reading(path, progress)
     with contextlib.closing(f):
         first = _safe_readline(f, path)
@@ -382,7 +430,6 @@ def _read_binary(
         step = max(_CHUNK_ROWS, _GROW_BYTES // row_bytes)
         capacity = want if compression is None else min(want, _CHUNK_ROWS)
         matrix = np.empty((capacity, dim), dtype="<f4")
-        out = memoryview(matrix).cast("B")  # type: ignore[arg-type]
         words: list[str] = []
         # without a report no record is skipped, so record i + 1 is row i
         guard = _DuplicateGuard(path, report, lambda word: words.index(word) + 1)
@@ -391,6 +438,9 @@ def _read_binary(
         pos = 0
         eof = False
         offset = len(first)  # file offset of buf[0]
+
+        n = 0  # rows kept
+        checked = 0  # rows checked for NaN/inf
 
         def refill() -> None:
             """Keep the unread tail of ``buf`` and append the next chunk of the file."""
@@ -406,9 +456,94 @@ def _read_binary(
             buf = buf[pos:] + data
             pos = 0
 
-        n = 0  # rows kept
-        checked = 0  # rows checked for NaN/inf
-        for i in range(want):
+        def make_room(rows: int) -> None:
+            """Grow the matrix (of a compressed file) to hold ``rows`` rows."""
+            nonlocal capacity
+            if rows <= capacity:
+                return
+            while capacity < rows:
+                capacity = min(want, capacity + min(capacity, step))
+            matrix.resize((capacity, dim), refcheck=False)
+
+        def keep(word: str, start: int) -> None:
+            """Append one row: ``word`` and the vector at ``buf[start:]``."""
+            nonlocal n, checked
+            make_room(n + 1)
+            memoryview(matrix[n]).cast("B")[:] = buf[start : start + row_bytes]  # type: ignore[arg-type]
+            words.append(word)
+            n += 1
+            if n - checked >= _CHUNK_ROWS:
+                _check_rows_finite(path, matrix, words, checked, n)
+                checked = n
+
+        def keep_block(raws: list[bytes], spaces: list[int], first: int) -> None:
+            """Keep records ``first + 1 ...``: ``raws[j]`` is a word, its vector follows the
+            space at ``buf[spaces[j]]``."""
+            nonlocal n, checked
+            joined = b" ".join(raws)
+            if b"\n" in joined or b"\r" in joined:  # newlines before a word are not part of it
+                raws = [raw.lstrip(b"\n\r") for raw in raws]
+                joined = b" ".join(raws)
+            block = _decode_block(raws, joined, encoding)
+            if block is not None and guard.accept_block(block, first + 1):
+                k = len(block)
+                make_room(n + k)
+                u8 = np.frombuffer(buf, dtype=np.uint8)
+                rows = np.lib.stride_tricks.as_strided(
+                    u8, shape=(len(u8) - row_bytes + 1, row_bytes), strides=(1, 1), writeable=False
+                )
+                # one gather of all the block's vectors (rows[s] is the bytes from s on)
+                matrix[n : n + k].view(np.uint8)[...] = rows[np.array(spaces, dtype=np.intp) + 1]
+                del u8, rows
+                words.extend(block)
+                n += k
+                if n - checked >= _CHUNK_ROWS:
+                    _check_rows_finite(path, matrix, words, checked, n)
+                    checked = n
+                return
+            for j, (raw, space) in enumerate(zip(raws, spaces, strict=True)):
+                record = first + j + 1
+                if block is not None:
+                    word = block[j]
+                else:
+                    word_offset = offset + space - len(raw)
+                    word = _decode(raw, path, record, word_offset, encoding, unicode_errors, report)
+                if guard.accept(word, record):
+                    keep(word, space + 1)
+
+        i = 0  # records read
+        window = _MAX_WORD_BYTES + 1
+        while i < want:
+            # the fast scan: locate records only, up to the next NaN/inf check (as if all kept)
+            stop = min(want - i, _CHUNK_ROWS - (n - checked))
+            raws: list[bytes] = []
+            spaces: list[int] = []
+            add_raw, add_space = raws.append, spaces.append
+            find, end, p, k = buf.find, len(buf), pos, 0
+            while p < end and buf[p] in b"\n\r":  # after a record the slow path took
+                p += 1
+            while k < stop:
+                space = find(b" ", p, p + window)
+                if space < 0:
+                    break
+                after = space + 1 + row_bytes
+                if after > end:
+                    break
+                add_raw(buf[p:space])
+                add_space(space)
+                p = after
+                k += 1
+                if p < end and buf[p] == 10:  # the newline word2vec writes after a vector
+                    p += 1
+            if k:
+                keep_block(raws, spaces, i)
+                pos = p
+                i += k
+                if k == stop:
+                    continue
+            if i >= want:
+                break
+            # record by record: one record the scan could not take (or an error)
             if len(buf) - pos < row_bytes + _MAX_WORD_BYTES + 2 and not eof:
                 refill()
             while pos < len(buf) and buf[pos] in b"\n\r":
@@ -436,18 +571,9 @@ def _read_binary(
                 )
             word = _decode(raw_word, path, i + 1, word_offset, encoding, unicode_errors, report)
             if guard.accept(word, i + 1):
-                if n == capacity:
-                    del out
-                    capacity = min(want, capacity + min(capacity, step))
-                    matrix.resize((capacity, dim), refcheck=False)
-                    out = memoryview(matrix).cast("B")  # type: ignore[arg-type]
-                out[n * row_bytes : (n + 1) * row_bytes] = buf[pos : pos + row_bytes]
-                words.append(word)
-                n += 1
-                if n - checked >= _CHUNK_ROWS:
-                    _check_rows_finite(path, matrix, words, checked, n)
-                    checked = n
+                keep(word, pos)
             pos += row_bytes
+            i += 1
         _check_rows_finite(path, matrix, words, checked, n)
         if limit is None or limit >= count:
             while True:
@@ -462,7 +588,6 @@ def _read_binary(
                     f"header says {_words(count)} but the file has more data after the last one "
                     f"(at byte {offset + len(buf) - len(rest):,})",
                 )
-    del out
     if n < capacity:
         matrix.resize((n, dim), refcheck=False)
     if want == 0:
