@@ -62,24 +62,33 @@ def make_files(n: int, dim: int, seed: int = 0) -> tuple[Path, Path]:
     return binary, text
 
 
-def measure(kind: str, path: Path, binary: bool, repeat: int = 1) -> dict:
-    """Load ``path`` with ``kind`` (embtool or gensim) in fresh processes: median seconds, the
-    largest peak RSS, and the RSS of the imports alone."""
-    runs = []
+def _run(kind: str, path: Path, binary: bool) -> dict:
+    """One load of ``path`` with ``kind`` (embtool or gensim) in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, kind, str(path), "1" if binary else "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    return json.loads(out.stdout)
+
+
+def measure_pair(path: Path, binary: bool, repeat: int = 1) -> tuple[dict, dict]:
+    """embtool's and gensim's loads of ``path``, interleaved (the machine may be shared): for
+    each, the median seconds, the largest peak RSS, and the RSS of the imports alone."""
+    runs: dict[str, list[dict]] = {"embtool": [], "gensim": []}
     for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, "-c", _CHILD, kind, str(path), "1" if binary else "0"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=REPO,
-        )
-        runs.append(json.loads(out.stdout))
-    return {
-        "seconds": statistics.median(r["seconds"] for r in runs),
-        "rss": max(r["rss"] for r in runs),
-        "imports": max(r["imports"] for r in runs),
-    }
+        for kind in runs:
+            runs[kind].append(_run(kind, path, binary))
+    return tuple(  # type: ignore[return-value]
+        {
+            "seconds": statistics.median(r["seconds"] for r in rs),
+            "rss": max(r["rss"] for r in rs),
+            "imports": max(r["imports"] for r in rs),
+        }
+        for rs in runs.values()
+    )
 
 
 def main() -> None:
@@ -88,13 +97,15 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=400_000)
     ap.add_argument("--dim", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=1, help="runs per reader (median seconds)")
+    ap.add_argument("--only", choices=["binary", "text"], help="measure one reader only")
     args = ap.parse_args()
     binary, text = make_files(args.words, args.dim)
     matrix_bytes = args.words * args.dim * 4
     print(f"{args.words:,} x {args.dim} (matrix {matrix_bytes / 1e6:,.0f} MB)")
     for label, path, is_binary in (("binary", binary, True), ("text", text, False)):
-        ours = measure("embtool", path, is_binary, args.repeat)
-        theirs = measure("gensim", path, is_binary, args.repeat)
+        if args.only and label != args.only:
+            continue
+        ours, theirs = measure_pair(path, is_binary, args.repeat)
         print(
             f"{label:6}  embtool {ours['seconds']:6.2f} s {ours['rss'] / 1e6:7,.0f} MB | "
             f"gensim {theirs['seconds']:6.2f} s {theirs['rss'] / 1e6:7,.0f} MB | "
