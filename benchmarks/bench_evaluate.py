@@ -5,7 +5,8 @@ Run by hand from the repository root, niced:
 
 Two cases, each on the same vectors for both tools, every figure next to its anchor from this run:
 - default: the shipped default store (data/default-vectors) if present, else the first 50,000 words
-  of a word2vec binary (--base, default /work/cache/baseline/sg300.bin), else 50,000 random
+  of a word2vec binary (--base, default baseline/sg300.bin in the benchmark cache,
+  $EMBTOOL_BENCH_CACHE or ../cache), else 50,000 random
   vectors with the Google words first; --restrict 30000.
 - large: 400,000 x 300 (the --base words first, random vectors after); --restrict 300000.
   gensim streams the whole matrix per question here, so by default it answers an evenly spread
@@ -32,12 +33,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import embtool.evaluation.analogy as analogy_mod
+from benchmarks._paths import cache
 from embtool import VectorStore, load_vectors
 from embtool.evaluation import evaluate_analogies, load_benchmark, read_analogy
 from embtool.resources import default_vectors_path
 from embtool.vectors import ReadOptions
 
-BASE = Path("/work/cache/baseline/sg300.bin")
+BASE = cache("baseline", "sg300.bin")
 
 
 def google_words() -> list[str]:

@@ -27,16 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from benchmarks._paths import REPO, shared
+
 BUCKET, DIM = 2_000_000, 100
-
-
-def shared(*parts: str) -> Path:
-    """../shared/data/..., also from a git worktree one level deeper."""
-    for root in (REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"):
-        if root.joinpath(*parts).exists():
-            return root.joinpath(*parts)
-    raise SystemExit(f"shared data not found: {'/'.join(parts)}")
 
 
 def tokenized_slice(tokens: int, work: Path) -> Path:

@@ -5,13 +5,15 @@ Run by hand from the repository root (heavy parts under ``nice``)::
     nice -n 10 python benchmarks/bench_glove.py cooccur            # counting speed + exact parity
     nice -n 10 python benchmarks/bench_glove.py epoch              # training: CPU us per nonzero
     nice -n 10 python benchmarks/bench_glove.py quality            # WordSim-353, 3 seeds, 50 epochs
-    nice -n 10 python benchmarks/bench_glove.py memory --corpus /work/cache/mix-100M.txt
+    nice -n 10 python benchmarks/bench_glove.py memory            # 100M tokens (--corpus FILE)
 
 The reference tools (github.com/stanfordnlp/GloVe, ``src/vocab_count.c``, ``cooccur.c``,
 ``glove.c``) are not part of embtool: build them yourself with
 ``gcc -O3 -march=native -funroll-loops -pthread -o X X.c -lm`` into a directory named by
-``--ref`` (default ``$EMBTOOL_GLOVE_REF`` or ``/work/cache/glove-ref``). The shared data (the
-Wikipedia sample, WordSim-353) is looked up in ``$EMBTOOL_SHARED_DATA``, ``../shared/data``. ``glove`` needs a
+``--ref`` (default ``$EMBTOOL_GLOVE_REF``, else ``glove-ref`` in the benchmark cache,
+``$EMBTOOL_BENCH_CACHE`` or ``../cache``). The shared data (the Wikipedia sample, WordSim-353) is
+looked up in ``$EMBTOOL_SHARED_DATA``, else ``../shared/data``; ``memory`` reads the decompressed
+``mix-100M.txt`` from the cache by default. ``glove`` needs a
 ``-seed N`` option (``srand(N)`` in ``main``) for the multi-seed quality run; the reference
 ``shuffle`` is replaced by a full NumPy shuffle of the binary records (seeded).
 Parts that need the reference are skipped, with a note, when it is missing.
@@ -38,6 +40,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks._paths import cache, shared_data  # noqa: E402
 from embtool.training.cooccurrence import (  # noqa: E402
     CooccurrenceSettings,
     build_vocabulary,
@@ -46,22 +49,14 @@ from embtool.training.cooccurrence import (  # noqa: E402
 )
 from embtool.training.glove import GloveConfig, train_glove  # noqa: E402
 
-SHARED = Path(
-    os.environ.get(
-        "EMBTOOL_SHARED_DATA",
-        next(
-            (p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
-            REPO.parent / "shared" / "data",
-        ),
-    )
-)
+SHARED = shared_data()
 WIKI = SHARED / "corpora" / "enwiki2015_sample.txt.gz"
 WS353 = SHARED / "eval" / "similarity" / "wordsim353.tsv"
 CREC = np.dtype([("w1", "<i4"), ("w2", "<i4"), ("val", "<f8")])
 
 
 def ref_dir(arg: str | None) -> Path | None:
-    d = Path(arg or os.environ.get("EMBTOOL_GLOVE_REF", "/work/cache/glove-ref"))
+    d = Path(arg or os.environ.get("EMBTOOL_GLOVE_REF") or cache("glove-ref"))
     if all((d / t).exists() for t in ("vocab_count", "cooccur", "glove")):
         return d
     print(
@@ -501,7 +496,7 @@ def main() -> None:
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    p.add_argument("--corpus", default="/work/cache/mix-100M.txt")
+    p.add_argument("--corpus", default=str(cache("mix-100M.txt")))
     p.add_argument("--memory", type=float, default=4.0)
     p.add_argument("--tmp", default=None, help="where spilled partial counts go")
     args = p.parse_args()

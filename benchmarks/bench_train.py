@@ -28,16 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def shared(*parts: str) -> Path:
-    """../shared/data/..., also from a git worktree one level deeper."""
-    for root in (REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"):
-        if root.joinpath(*parts).exists():
-            return root.joinpath(*parts)
-    raise SystemExit(f"shared data not found: {'/'.join(parts)}")
-
+from benchmarks._paths import REPO, cache, shared
 
 GENSIM_SCRIPT = """
 import sys, time, json
@@ -56,7 +47,7 @@ def tokenized_slice(mb: int, work: Path) -> Path:
     out = work / f"mix-{mb}MB.txt"
     if out.exists():
         return out
-    cached = Path("/work/cache/mix-100M.txt")
+    cached = cache("mix-100M.txt")  # the decompressed corpus, when it is there
     if cached.exists():
         with open(cached, "rb") as f:
             data = f.read(mb * 1_000_000)

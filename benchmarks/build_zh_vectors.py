@@ -12,9 +12,10 @@ Stages, each run as its own process so its wall time and peak RSS are measured:
 
 Usage (from the repository root; needs ``pip install -e '.[chinese]'``)::
 
-    nice -n 10 python benchmarks/build_zh_vectors.py --work /tmp/zh-build
+    nice -n 10 python benchmarks/build_zh_vectors.py --work WORK
 
-Every stage skips its work when its output already exists (delete it to redo that stage).
+Every stage skips its work when its output already exists (delete it to redo that stage). What is
+recorded into ``meta.json`` names the work directory ``WORK`` and the shared data ``../shared``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "zh" / "corpora" / "zhwiki-extract.txt.xz"
+sys.path.insert(0, str(REPO))  # run as a file: ``benchmarks`` is importable from the root
+
+from benchmarks._paths import masked, shared_data  # noqa: E402
+
+DEFAULT_SOURCE = shared_data() / "zh" / "corpora" / "zhwiki-extract.txt.xz"
 BATCH_LINES = 2000
 
 
@@ -204,7 +209,7 @@ def main() -> None:
         args.stage_out.with_name(args.stage_out.name + ".json").write_text(json.dumps(result))
         return
 
-    work = args.work
+    work = Path(os.path.abspath(args.work))  # absolute in what is recorded: masked as WORK
     work.mkdir(parents=True, exist_ok=True)
     stats_path = work / "build-stats.json"
     stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
@@ -237,13 +242,17 @@ def main() -> None:
     argv = [_embtool(), "convert", str(model), str(args.out), "--limit", str(args.limit)]
     argv += ["--dtype", "float16", "--force"]
     stats["store"] = _measured(argv)
-    write_build_record(args, stats, simplified, segmented)
+    write_build_record(args, stats, work, segmented)
     stats_path.write_text(json.dumps(stats, indent=2))
     print(json.dumps(stats, indent=2))
 
 
-def write_build_record(args: argparse.Namespace, stats: dict, simplified: Path, seg: Path) -> None:
-    """Add language, source checksum, the stage record and versions to the store's meta.json."""
+def write_build_record(args: argparse.Namespace, stats: dict, work: Path, seg: Path) -> None:
+    """Add language, source checksum, the stage record and versions to the store's meta.json.
+
+    Every string of the record (the training command and corpus paths written by ``embtool train``
+    and ``convert`` included) is masked: the work directory reads ``WORK``, the shared data
+    ``../shared``, so a rebuild ships no machine-specific path."""
     import jieba
     import opencc
 
@@ -256,7 +265,7 @@ def write_build_record(args: argparse.Namespace, stats: dict, simplified: Path, 
             ["python", "benchmarks/build_zh_vectors.py", *_public_args(sys.argv[1:])]
         ),
         "source": {
-            "path": "../shared/data/zh/corpora/zhwiki-extract.txt.xz",
+            "path": os.path.abspath(args.source),
             "sha256": sha256(args.source),
             "licence": "CC BY-SA (Wikipedia contributors)",
         },
@@ -272,17 +281,22 @@ def write_build_record(args: argparse.Namespace, stats: dict, simplified: Path, 
         },
     }
     del opencc
+    meta = masked(meta, work)
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _public_args(argv: list[str]) -> list[str]:
-    """The command line without machine-specific paths (work dir shown as WORK)."""
+    """The command line with the work directory shown as WORK, however it was spelled (relative
+    paths are not caught by ``masked``); other absolute paths are masked with the record."""
     out: list[str] = []
     skip = False
     for a in argv:
         if skip:
             out.append("WORK")
             skip = False
+            continue
+        if a.startswith("--work="):
+            out.append("--work=WORK")
             continue
         out.append(a)
         skip = a == "--work"

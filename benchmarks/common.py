@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._paths import shared_data
 from embtool import VectorStore, save_vectors
 
 CACHE = Path(os.environ.get("EMBTOOL_BENCH_DIR", Path.home() / ".cache" / "embtool-bench"))
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SHARED = shared_data()
 
 
 def synthetic_words(n: int) -> list[str]:

@@ -4,7 +4,8 @@ Run by hand from the repository root:
     python -m benchmarks.eval_default_vectors [STORE_OR_W2V_FILE ...]
 
 Default: the shipped store (data/default-vectors) plus, when present, the full embtool-trained
-store and the plain-gensim baseline it is compared with (/work/cache/...). For each: Google analogy
+store and the plain-gensim baseline it is compared with (``embtool-sg300`` and
+``baseline/sg300.bin`` in the benchmark cache, ``$EMBTOOL_BENCH_CACHE`` or ../cache). For each: Google analogy
 accuracy over the 30,000 most frequent words (gensim ``evaluate_word_analogies(restrict_vocab=30000,
 case_insensitive=True)``), WordSim-353 and SimLex-999 Spearman (``evaluate_word_pairs``), and the
 classroom examples: the top answer of four analogies (3CosAdd, as ``embtool analogy``) and whether
@@ -18,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
+from benchmarks._paths import REPO, cache, shared
+
 ANALOGIES = [
     (("king", "man", "woman"), "queen"),
     (("france", "paris", "rome"), "italy"),
@@ -28,16 +30,9 @@ ANALOGIES = [
 NEIGHBOURS = [("father", {"mother"}), ("car", {"vehicle", "truck"})]
 DEFAULTS = [
     REPO / "data" / "default-vectors",
-    Path("/work/cache/embtool-sg300"),
-    Path("/work/cache/baseline/sg300.bin"),
+    cache("embtool-sg300"),
+    cache("baseline", "sg300.bin"),
 ]
-
-
-def shared(*parts: str) -> Path:
-    for root in (REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data"):
-        if root.joinpath(*parts).exists():
-            return root.joinpath(*parts)
-    raise SystemExit(f"shared data not found: {'/'.join(parts)}")
 
 
 def keyed_vectors(path: Path):
