@@ -13,8 +13,6 @@ measured figure, and :func:`check_memory` refuses a model that will not fit.
 
 from __future__ import annotations
 
-import contextlib
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +22,11 @@ from embtool.corpus import PreparedCorpus, ProgressCallback
 from embtool.errors import InvalidOptionError, TrainingError
 from embtool.training.config import FastTextConfig
 from embtool.training.word2vec import (
-    _callbacks,
-    _EpochProgress,
-    _versions,
     check_vocabulary,
-    stable_hash,
+    gensim_settings,
+    run_training,
+    training_record,
+    with_vocabulary,
 )
 from embtool.vectors.fasttext_bin import store_from_model
 from embtool.vectors.store import VectorStore
@@ -109,30 +107,12 @@ def _new_model(config: FastTextConfig, corpus: PreparedCorpus) -> Any:
     from gensim.models import FastText
 
     model = FastText(
-        vector_size=config.dim,
-        window=config.window,
-        min_count=config.min_count,
-        max_final_vocab=config.max_vocab,
-        sg=1 if config.skipgram else 0,
-        hs=1 if config.hs else 0,
-        negative=config.negative,
-        ns_exponent=config.ns_exponent,
-        cbow_mean=1 if config.cbow_mean else 0,
-        sample=config.sample,
-        alpha=config.alpha,
-        min_alpha=config.min_alpha,
-        workers=config.workers,
-        seed=config.seed,
-        epochs=config.epochs,
-        hashfxn=stable_hash,
-        sorted_vocab=1,
+        **gensim_settings(config, skipgram=config.skipgram),
         min_n=config.min_n,
         max_n=config.max_n,
         bucket=config.bucket,
     )
-    model.build_vocab_from_freq(dict(corpus.counts), corpus_count=corpus.n_sentences)
-    model.corpus_total_words = corpus.n_tokens
-    return model
+    return with_vocabulary(model, corpus)
 
 
 def train_fasttext(
@@ -158,39 +138,16 @@ def train_fasttext(
     model = _new_model(config, corpus)
     if len(model.wv) == 0:
         raise TrainingError(f"no word occurs at least {config.min_count} times (`min_count`)")
-    watcher = (
-        _EpochProgress(progress, corpus.path, config.epochs, corpus.n_tokens, config.workers)
-        if progress is not None
-        else None
+    effective, raw, seconds = run_training(model, config, corpus, progress)
+    training = training_record(
+        config,
+        "gensim.models.FastText (corpus_file mode)",
+        model.wv,
+        effective,
+        raw,
+        seconds,
+        memory_estimate_bytes=estimate.total,
     )
-    start = time.perf_counter()
-    with watcher if watcher is not None else contextlib.nullcontext():
-        effective, raw = model.train(
-            corpus_file=str(corpus.path),
-            total_examples=corpus.n_sentences,
-            total_words=corpus.n_tokens,
-            epochs=config.epochs,
-            start_alpha=config.alpha,
-            end_alpha=config.min_alpha,
-            callbacks=_callbacks(watcher),
-        )
-    seconds = time.perf_counter() - start
-    training: dict[str, Any] = {
-        "method": config.method.value,
-        "trainer": "gensim.models.FastText (corpus_file mode)",
-        "hyperparameters": config.as_dict(),
-        "seed": config.seed,
-        "deterministic": config.deterministic,
-        "vocabulary_size": len(model.wv),
-        "dim": int(model.wv.vector_size),
-        "versions": _versions(),
-        "memory_estimate_bytes": estimate.total,
-        "train_seconds": round(seconds, 3),
-        "trained_words": int(raw),
-        "effective_words": int(effective),
-        "words_per_second": round(raw / seconds, 1) if seconds > 0 else None,
-        "effective_words_per_second": round(effective / seconds, 1) if seconds > 0 else None,
-    }
     if not np.isfinite(model.wv.vectors).all():
         raise TrainingError("training diverged (vectors hold NaN or infinity): lower `alpha`")
     return store_from_model(model, config.method.value, {"training": training})

@@ -202,32 +202,97 @@ def _versions() -> dict[str, str]:
     }
 
 
+def gensim_settings(config: Word2VecConfig, *, skipgram: bool) -> dict[str, Any]:
+    """The constructor arguments gensim's Word2Vec and FastText share, from ``config``."""
+    return {
+        "vector_size": config.dim,
+        "window": config.window,
+        "min_count": config.min_count,
+        "max_final_vocab": config.max_vocab,
+        "sg": 1 if skipgram else 0,
+        "hs": 1 if config.hs else 0,
+        "negative": config.negative,
+        "ns_exponent": config.ns_exponent,
+        "cbow_mean": 1 if config.cbow_mean else 0,
+        "sample": config.sample,
+        "alpha": config.alpha,
+        "min_alpha": config.min_alpha,
+        "workers": config.workers,
+        "seed": config.seed,
+        "epochs": config.epochs,
+        "hashfxn": stable_hash,
+        "sorted_vocab": 1,
+    }
+
+
+def with_vocabulary(model: Any, corpus: PreparedCorpus, *, update: bool = False) -> Any:
+    """Give ``model`` the corpus's vocabulary: counts made while reading, in first-occurrence
+    order, exactly as gensim's own scan makes them."""
+    model.build_vocab_from_freq(dict(corpus.counts), corpus_count=corpus.n_sentences, update=update)
+    model.corpus_total_words = corpus.n_tokens
+    return model
+
+
+def run_training(
+    model: Any,
+    config: Word2VecConfig,
+    corpus: PreparedCorpus,
+    progress: ProgressCallback | None,
+) -> tuple[int, int, float]:
+    """Train ``model`` over the prepared corpus file, reporting epochs to ``progress``;
+    returns (effective words, raw words, seconds)."""
+    watcher = (
+        _EpochProgress(progress, corpus.path, config.epochs, corpus.n_tokens, config.workers)
+        if progress is not None
+        else None
+    )
+    start = time.perf_counter()
+    with watcher if watcher is not None else contextlib.nullcontext():
+        effective, raw = model.train(
+            corpus_file=str(corpus.path),
+            total_examples=corpus.n_sentences,
+            total_words=corpus.n_tokens,
+            epochs=config.epochs,
+            start_alpha=config.alpha,
+            end_alpha=config.min_alpha,
+            callbacks=_callbacks(watcher),
+        )
+    return int(effective), int(raw), time.perf_counter() - start
+
+
+def training_record(
+    config: Word2VecConfig,
+    trainer: str,
+    wv: Any,
+    effective: int,
+    raw: int,
+    seconds: float,
+    **extra: Any,
+) -> dict[str, Any]:
+    """``meta["training"]`` of a gensim run: method, settings, versions, ``extra``, times, words/s."""
+    return {
+        "method": config.method.value,
+        "trainer": trainer,
+        "hyperparameters": config.as_dict(),
+        "seed": config.seed,
+        "deterministic": config.deterministic,
+        "vocabulary_size": len(wv),
+        "dim": int(wv.vector_size),
+        "versions": _versions(),
+        **extra,
+        "train_seconds": round(seconds, 3),
+        "trained_words": raw,
+        "effective_words": effective,
+        "words_per_second": round(raw / seconds, 1) if seconds > 0 else None,
+        "effective_words_per_second": round(effective / seconds, 1) if seconds > 0 else None,
+    }
+
+
 def _new_model(config: Word2VecConfig, corpus: PreparedCorpus) -> Any:
     from gensim.models import Word2Vec
 
-    model = Word2Vec(
-        vector_size=config.dim,
-        window=config.window,
-        min_count=config.min_count,
-        max_final_vocab=config.max_vocab,
-        sg=1 if config.method is Method.skipgram else 0,
-        hs=1 if config.hs else 0,
-        negative=config.negative,
-        ns_exponent=config.ns_exponent,
-        cbow_mean=1 if config.cbow_mean else 0,
-        sample=config.sample,
-        alpha=config.alpha,
-        min_alpha=config.min_alpha,
-        workers=config.workers,
-        seed=config.seed,
-        epochs=config.epochs,
-        hashfxn=stable_hash,
-        sorted_vocab=1,
-    )
-    # Counts made while reading, in first-occurrence order, exactly as gensim's own scan makes them.
-    model.build_vocab_from_freq(dict(corpus.counts), corpus_count=corpus.n_sentences)
-    model.corpus_total_words = corpus.n_tokens
-    return model
+    model = Word2Vec(**gensim_settings(config, skipgram=config.method is Method.skipgram))
+    return with_vocabulary(model, corpus)
 
 
 def _load_model(path: Path, config: Word2VecConfig, corpus: PreparedCorpus) -> Any:
@@ -245,9 +310,7 @@ def _load_model(path: Path, config: Word2VecConfig, corpus: PreparedCorpus) -> A
     if not isinstance(model, Word2Vec):
         raise TrainingError(f"{path}: not a gensim Word2Vec model (`resume`)")
     model.workers = config.workers
-    model.build_vocab_from_freq(dict(corpus.counts), corpus_count=corpus.n_sentences, update=True)
-    model.corpus_total_words = corpus.n_tokens
-    return model
+    return with_vocabulary(model, corpus, update=True)
 
 
 def _save_model(model: Any, path: Path) -> None:
@@ -299,23 +362,7 @@ def train_word2vec(
     if len(model.wv) == 0:
         raise TrainingError(f"no word occurs at least {config.min_count} times (`min_count`)")
 
-    watcher = (
-        _EpochProgress(progress, corpus.path, config.epochs, corpus.n_tokens, config.workers)
-        if progress is not None
-        else None
-    )
-    start = time.perf_counter()
-    with watcher if watcher is not None else contextlib.nullcontext():
-        effective, raw = model.train(
-            corpus_file=str(corpus.path),
-            total_examples=corpus.n_sentences,
-            total_words=corpus.n_tokens,
-            epochs=config.epochs,
-            start_alpha=config.alpha,
-            end_alpha=config.min_alpha,
-            callbacks=_callbacks(watcher),
-        )
-    seconds = time.perf_counter() - start
+    effective, raw, seconds = run_training(model, config, corpus, progress)
     if save_model is not None:
         _save_model(model, Path(save_model))
 
@@ -324,21 +371,9 @@ def train_word2vec(
     vectors = np.ascontiguousarray(wv.vectors, dtype=np.float32)
     if not np.isfinite(vectors).all():
         raise TrainingError("training diverged (vectors hold NaN or infinity): lower `alpha`")
-    training: dict[str, Any] = {
-        "method": config.method.value,
-        "trainer": "gensim.models.Word2Vec (corpus_file mode)",
-        "hyperparameters": config.as_dict(),
-        "seed": config.seed,
-        "deterministic": config.deterministic,
-        "vocabulary_size": len(wv),
-        "dim": int(wv.vector_size),
-        "versions": _versions(),
-        "train_seconds": round(seconds, 3),
-        "trained_words": int(raw),
-        "effective_words": int(effective),
-        "words_per_second": round(raw / seconds, 1) if seconds > 0 else None,
-        "effective_words_per_second": round(effective / seconds, 1) if seconds > 0 else None,
-    }
+    training = training_record(
+        config, "gensim.models.Word2Vec (corpus_file mode)", wv, effective, raw, seconds
+    )
     if resume is not None:
         training["resumed_from"] = str(resume)
     if save_model is not None:
