@@ -7,12 +7,24 @@ Plain dicts of str / float / list, ready for ``json.dumps``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from embtool.projection import WordMap
 from embtool.similarity import Batch
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (JSON null), through dicts, lists and tuples."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def neighbor_records(batch: Batch) -> list[dict[str, Any]]:

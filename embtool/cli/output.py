@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from embtool.errors import OutputError
+from embtool.records import json_safe
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -56,16 +57,6 @@ def resolve_format(fmt: Format) -> Format:
     return fmt
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def _tsv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -89,10 +80,10 @@ def emit(report: Report, fmt: Format, out: TextIO | None = None) -> None:
         out = sys.stdout
     if fmt is Format.json:
         data = report.records[0] if report.single and len(report.records) == 1 else report.records
-        out.write(json.dumps(_json_safe(data), ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps(json_safe(data), ensure_ascii=False, indent=2) + "\n")
     elif fmt is Format.jsonl:
         for record in report.records:
-            out.write(json.dumps(_json_safe(record), ensure_ascii=False) + "\n")
+            out.write(json.dumps(json_safe(record), ensure_ascii=False) + "\n")
     elif fmt is Format.tsv:
         lines = ["\t".join(report.columns)]
         lines.extend("\t".join(_tsv_cell(v) for v in row) for row in report.rows)

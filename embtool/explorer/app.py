@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -34,6 +33,7 @@ from embtool.explorer.fonts import font_available, web_font
 from embtool.explorer.jobs import JobQueue
 from embtool.explorer.limits import Limits
 from embtool.projection import ProjectionMethod
+from embtool.records import json_safe
 from embtool.vectors.store import VectorStore
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -65,22 +65,12 @@ def static_files() -> dict[str, Path]:
     return {p.name: p for p in STATIC_DIR.iterdir() if p.is_file() and p.suffix in _TYPES}
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def json_bytes(data: Any) -> bytes:
     """UTF-8 JSON; NaN and infinities become null, as in ``--format json``."""
     try:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except ValueError:
-        text = json.dumps(_json_safe(data), ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(json_safe(data), ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8")
 
 
