@@ -9,9 +9,10 @@ from typer.testing import CliRunner
 
 from embtool.cli import app
 from embtool.corpus import Corpus
-from embtool.training import FastTextConfig, train
+from embtool.training import train
 from embtool.vectors import load_vectors, save_vectors
 from tests.test_training import synthetic_lines
+from tests.training.test_fasttext import gensim_fasttext, small
 
 runner = CliRunner()
 
@@ -19,26 +20,12 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def ft(tmp_path_factory) -> tuple[Path, object]:
     """A saved fastText store and gensim's model trained identically (one worker)."""
-    from gensim.models import FastText
-
     d = tmp_path_factory.mktemp("ft")
     corpus = d / "tok.txt"
     corpus.write_text("\n".join(synthetic_lines()) + "\n")
-    cfg = FastTextConfig(dim=8, window=3, min_count=2, epochs=2, seed=7, workers=1, bucket=5000)
-    store = train(cfg, Corpus([corpus], tokenizer="whitespace"))
+    store = train(small(), Corpus([corpus], tokenizer="whitespace"))
     save_vectors(store, d / "store")
-    ref = FastText(
-        corpus_file=str(corpus),
-        vector_size=8,
-        window=3,
-        min_count=2,
-        epochs=2,
-        seed=7,
-        workers=1,
-        sg=1,
-        bucket=5000,
-    )
-    return d / "store", ref
+    return d / "store", gensim_fasttext(corpus, sg=1)
 
 
 def run(*args: str) -> tuple[object, str]:

@@ -32,32 +32,11 @@ def small(**kw) -> FastTextConfig:
     return FastTextConfig(**base)
 
 
-@pytest.fixture(scope="module")
-def trained(corpus_file):
-    """Our store and gensim's own model on the same file and settings (skip-gram)."""
+def gensim_fasttext(corpus_file: Path, sg: int) -> object:
+    """gensim's FastText called directly with the settings of ``small()``."""
     from gensim.models import FastText
 
-    store = train(small(), Corpus([corpus_file], tokenizer="whitespace"))
-    ref = FastText(
-        corpus_file=str(corpus_file),
-        vector_size=8,
-        window=3,
-        min_count=2,
-        epochs=2,
-        seed=7,
-        workers=1,
-        sg=1,
-        bucket=5000,
-    )
-    return store, ref
-
-
-@pytest.mark.parametrize("arch,sg", [(Architecture.skipgram, 1), (Architecture.cbow, 0)])
-def test_identical_to_gensim_fasttext_corpus_file(corpus_file, arch, sg):
-    from gensim.models import FastText
-
-    store = train(small(architecture=arch), Corpus([corpus_file], tokenizer="whitespace"))
-    ref = FastText(
+    return FastText(
         corpus_file=str(corpus_file),
         vector_size=8,
         window=3,
@@ -68,6 +47,20 @@ def test_identical_to_gensim_fasttext_corpus_file(corpus_file, arch, sg):
         sg=sg,
         bucket=5000,
     )
+
+
+@pytest.fixture(scope="module")
+def trained(corpus_file):
+    """Our store and gensim's own model on the same file and settings (skip-gram)."""
+    store = train(small(), Corpus([corpus_file], tokenizer="whitespace"))
+    ref = gensim_fasttext(corpus_file, sg=1)
+    return store, ref
+
+
+@pytest.mark.parametrize("arch,sg", [(Architecture.skipgram, 1), (Architecture.cbow, 0)])
+def test_identical_to_gensim_fasttext_corpus_file(corpus_file, arch, sg):
+    store = train(small(architecture=arch), Corpus([corpus_file], tokenizer="whitespace"))
+    ref = gensim_fasttext(corpus_file, sg=sg)
     assert store.words == ref.wv.index_to_key
     np.testing.assert_array_equal(np.asarray(store.vectors), ref.wv.vectors)
     np.testing.assert_array_equal(np.asarray(store.subwords.ngrams), ref.wv.vectors_ngrams)
